@@ -1,0 +1,31 @@
+# OrderLog — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := liblmdb-dev libssl-dev
+DATA ?= ./data
+
+.PHONY: deps build test run bench clean
+
+## deps: install the C libraries (LMDB, OpenSSL's libcrypto) from Debian when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)); \
+	fi
+
+## build: debug build of every target, tests included.
+build: deps
+	$(SWIFT) build --build-tests
+
+## test: every test, slow ones (crash, process) included.
+test: build
+	ORDERLOG_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
+
+## bench: the in-process append benchmark (release build).
+bench: deps
+	$(SWIFT) build -c release --product orderlog-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
+
+clean:
+	rm -rf .build

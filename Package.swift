@@ -1,0 +1,36 @@
+// swift-tools-version:6.2
+// OrderLog: an event-sourced order platform on LMDB. Targets follow ARCHITECTURE in the README:
+// dependencies point down the table only (C shims → storage/crypto helpers → EventStore → Domain →
+// Application → Projections → HTTPAPI → executables).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "orderlog",
+    platforms: [.macOS(.v15)],
+    products: [],
+    dependencies: [],
+    targets: [
+        // C libraries from Debian, named so they cannot clash with BoringSSL-based modules.
+        .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Small, shopping-agnostic building blocks.
+        .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
+        .target(name: "CanonicalJSON", swiftSettings: strict),
+        .target(name: "CryptoPrimitives", dependencies: ["CLibCrypto"], swiftSettings: strict),
+
+        // The log: knows nothing about shopping.
+        .target(name: "EventStore", dependencies: ["LMDB", "CanonicalJSON", "CryptoPrimitives"], swiftSettings: strict),
+
+        // A child process the crash tests SIGKILL mid-append.
+        .executableTarget(name: "eventstore-child", dependencies: ["EventStore", "CanonicalJSON"], path: "Tests/Helpers/eventstore-child", swiftSettings: strict),
+
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"], swiftSettings: strict),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,123 @@
+import CanonicalJSON
+import LMDB
+
+/// The write transaction of one group commit, as the writer fills it job by job.
+struct Batch {
+    let transaction: Transaction
+    let layout: StoreLayout
+    let batchMillis: Int64
+    let at: String
+    private(set) var nextPosition: UInt64
+    private(set) var lastHash: [UInt8]
+    private(set) var eventCount = 0
+
+    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8]) {
+        self.transaction = transaction
+        self.layout = layout
+        self.batchMillis = batchMillis
+        self.at = RFC3339.format(millis: batchMillis)
+        self.nextPosition = nextPosition
+        self.lastHash = lastHash
+    }
+
+    var context: WriteContext { WriteContext(transaction: transaction, layout: layout, batchMillis: batchMillis) }
+
+    /// Checks every expected version of `plan`, then writes all of it.
+    ///
+    /// Validation errors (`EventStoreError`) are thrown before anything is written, so they
+    /// fail only their job; errors while writing (`LMDBError`) fail the batch.
+    mutating func stage(_ plan: WritePlan) throws -> AppendOutcome {
+        var heads: [StreamHead?] = []
+        heads.reserveCapacity(plan.appends.count)
+        var seen = Set<String>()
+        for append in plan.appends {
+            try StreamName.validate(append.streamId)
+            guard seen.insert(append.streamId).inserted else {
+                throw EventStoreError.invalidArgument("stream \(append.streamId) appears twice in one append")
+            }
+            let head = try StoreReads.head(of: append.streamId, transaction: transaction, layout: layout)
+            guard append.expectedVersion.admits(head?.version) else {
+                throw EventStoreError.versionConflict(streamId: append.streamId, expected: append.expectedVersion, actual: head?.version)
+            }
+            heads.append(head)
+        }
+        for write in plan.sideTableWrites where layout.sideTables[write.table] == nil {
+            throw EventStoreError.invalidArgument("no side table \(write.table)")
+        }
+
+        var firstPosition: UInt64?
+        var versions: [String: UInt64] = [:]
+        for (append, head) in zip(plan.appends, heads) {
+            var version = head?.version ?? 0
+            for event in append.events {
+                version += 1
+                let position = nextPosition
+                let encoded = RecordCodec.encode(
+                    position: position, streamId: append.streamId, version: version, type: event.type, at: at,
+                    canonicalData: event.canonicalData, metadata: event.metadata, prevHash: lastHash)
+                try transaction.put(layout.log, BigEndian.bytes(position), encoded.bytes, flags: .append)
+                try transaction.put(layout.streams, StoreLayout.streamKey(append.streamId, version: version), BigEndian.bytes(position))
+                firstPosition = firstPosition ?? position
+                lastHash = encoded.hash
+                nextPosition += 1
+                eventCount += 1
+            }
+            versions[append.streamId] = version
+        }
+        for snapshot in plan.snapshots {
+            var value = BigEndian.bytes(snapshot.version)
+            value.append(contentsOf: snapshot.state)
+            try transaction.put(layout.snapshots, Array(snapshot.streamId.utf8), value)
+        }
+        for write in plan.sideTableWrites {
+            guard let db = layout.sideTables[write.table] else { continue }
+            switch write.operation {
+            case .put(let value): try transaction.put(db, write.key, value)
+            case .delete: try transaction.delete(db, write.key)
+            case .deletePrefix:
+                try transaction.withCursor(db) { cursor in
+                    while let entry = write.key.isEmpty ? try cursor.first() : try cursor.seek(atLeast: write.key),
+                          entry.key.hasPrefix(write.key) {
+                        try cursor.deleteCurrent()
+                    }
+                }
+            }
+        }
+
+        let lastPosition: UInt64
+        if firstPosition != nil {
+            lastPosition = nextPosition - 1
+        } else if let addressed = plan.addressedStream {
+            lastPosition = try StoreReads.head(of: addressed, transaction: transaction, layout: layout)?.position ?? 0
+        } else {
+            lastPosition = 0
+        }
+        return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, versions: versions, at: at)
+    }
+
+    func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
+        guard let bytes = try transaction.get(layout.idempotency, Array(key.utf8)) else { return nil }
+        return IdempotencyEntry(bytes)
+    }
+
+    func remember(_ entry: IdempotencyEntry, key: String) throws {
+        let keyBytes = Array(key.utf8)
+        try transaction.put(layout.idempotency, keyBytes, entry.encoded())
+        try transaction.put(layout.idempotencyByTime, IdempotencyEntry.expiryKey(createdAtMillis: entry.createdAtMillis, key: keyBytes), [])
+    }
+
+    /// Forgets up to `limit` remembered responses created before `cutoffMillis`.
+    func purgeIdempotency(before cutoffMillis: Int64, limit: Int) throws {
+        let cutoff = BigEndian.bytes(UInt64(bitPattern: cutoffMillis))
+        var purged = 0
+        try transaction.withCursor(layout.idempotencyByTime) { cursor in
+            while purged < limit, let entry = try cursor.first(), entry.key.count > 8,
+                  [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[0..<8])).lexicographicallyPrecedes(cutoff) {
+                let key = [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[8...]))
+                try cursor.deleteCurrent()
+                try transaction.delete(layout.idempotency, key)
+                purged += 1
+            }
+        }
+    }
+}

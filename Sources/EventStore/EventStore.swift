@@ -1,0 +1,228 @@
+import CanonicalJSON
+import CryptoPrimitives
+import Foundation
+import LMDB
+
+/// The append-only, hash-chained event log on LMDB.
+///
+/// Guarantees:
+/// - **Durability**: `append`/`submit` return only after their batch is committed and fsync'd.
+/// - **Order**: global positions are gapless from 1 in commit order; each stream's versions are
+///   contiguous from 1; `events(from:)` yields every event once, in position order.
+/// - **Atomicity**: one append (or one submitted plan) touching many streams is all or nothing,
+///   checked against every expected version first.
+/// - **One writer**: a directory is written by one process at a time (an exclusive lock), and
+///   inside it by one thread that group-commits everything queued.
+/// Readers (any task, any process) use read-only snapshots and never block the writer.
+public final class EventStore: Sendable {
+    public struct Configuration: Sendable {
+        /// Initial map size; the map doubles whenever it fills.
+        public var initialMapSize: Int = 1 << 30
+        /// Most jobs taken into one group commit.
+        public var maxBatch: Int = 4096
+        /// Remembered idempotent responses are kept at least this long.
+        public var idempotencyRetentionMillis: Int64 = 25 * 3_600_000
+        /// Application side tables written atomically with events (e.g. the key store).
+        public var sideTables: [String] = []
+        /// Milliseconds since the epoch; stamps each batch (`at`), never going backwards.
+        public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        public var onBatchCommitted: (@Sendable (BatchStatistics) -> Void)?
+        public var onWriteFailure: (@Sendable (EventStoreError) -> Void)?
+
+        public init() {}
+    }
+
+    public let path: String
+    public let isReadOnly: Bool
+    let environment: Environment
+    let layout: StoreLayout
+    private let lock: DirectoryLock?
+    private let writer: Writer?
+    private let notifier: CommitNotifier
+
+    /// Opens (creating if needed) the log in `directory` for writing, taking its writer lock.
+    public convenience init(directory: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
+        try self.init(directory: directory, configuration: configuration, readOnly: false)
+    }
+
+    /// Opens an existing log read-only (tools); safe beside a running writer.
+    public static func openReadOnly(directory: String, sideTables: [String] = []) throws(EventStoreError) -> EventStore {
+        var configuration = Configuration()
+        configuration.sideTables = sideTables
+        return try EventStore(directory: directory, configuration: configuration, readOnly: true)
+    }
+
+    private init(directory: String, configuration: Configuration, readOnly: Bool) throws(EventStoreError) {
+        self.path = directory
+        self.isReadOnly = readOnly
+        do {
+            if readOnly {
+                guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
+                    throw EventStoreError.invalidArgument("\(directory) holds no OrderLog log")
+                }
+                lock = nil
+            } else {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                lock = try DirectoryLock(path: directory + "/writer.lock")
+            }
+            let environment = try Environment(
+                path: directory,
+                options: .init(mapSize: configuration.initialMapSize, maxDatabases: 32 + configuration.sideTables.count, readOnly: readOnly))
+            let layout = try StoreLayout(environment: environment, sideTableNames: configuration.sideTables)
+            self.environment = environment
+            self.layout = layout
+            if !readOnly {
+                try environment.write { txn in
+                    let key = Array("format".utf8)
+                    if let existing = try txn.getBytes(layout.meta, key) {
+                        guard existing == Array(StoreLayout.formatVersion.utf8) else {
+                            throw EventStoreError.invalidArgument("\(directory) holds an unknown log format")
+                        }
+                    } else {
+                        try txn.put(layout.meta, key, Array(StoreLayout.formatVersion.utf8))
+                    }
+                }
+            }
+            let head = try environment.read { txn -> (UInt64, [UInt8], Int64) in
+                guard let last = try StoreReads.lastPosition(transaction: txn, layout: layout) else {
+                    return (0, RecordCodec.zeroHash, 0)
+                }
+                let event = try RecordCodec.decode(last.record, position: last.position)
+                guard let hash = Hex.decode(event.hash), hash.count == 32 else {
+                    throw EventStoreError.corruptRecord(position: last.position, reason: "hash is not 64 hex digits")
+                }
+                return (last.position, hash, RFC3339.parse(event.at) ?? 0)
+            }
+            notifier = CommitNotifier(head: head.0)
+            if readOnly {
+                writer = nil
+            } else {
+                let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
+                                    head: head.0, headHash: head.1, headMillis: head.2)
+                writer.start()
+                self.writer = writer
+            }
+        } catch {
+            throw EventStoreError.wrap(error)
+        }
+    }
+
+    /// Drains the queue, stops the writer, wakes every waiting subscriber and closes LMDB.
+    /// Later reads and writes throw.
+    public func close() {
+        writer?.stop()
+        notifier.close()
+        environment.close()
+    }
+
+    deinit {
+        writer?.stop()
+    }
+
+    // MARK: - Writing
+
+    /// Appends events to one or more streams atomically, each checked against its expected version.
+    ///
+    /// With an idempotency claim, a key seen before with the same fingerprint returns the
+    /// remembered response and appends nothing; with another fingerprint it throws
+    /// `.idempotencyKeyReused`.
+    @discardableResult
+    public func append(_ appends: [StreamAppend], idempotency: IdempotencyClaim? = nil, response: [UInt8] = []) async throws -> Submission<AppendOutcome> {
+        try await submit(idempotency: idempotency, remember: { _, _ in response }) { _ in
+            Decision(plan: WritePlan(appends: appends), staged: { $0 })
+        }
+    }
+
+    /// Runs `decide` inside the writer, in order with every other queued job, and commits its
+    /// plan with the batch. This is where the command processor plugs in: there is no other
+    /// queue in front of the writer.
+    public func submit<R: Sendable>(
+        idempotency: IdempotencyClaim? = nil,
+        remember: (@Sendable (R, UInt64) -> [UInt8])? = nil,
+        _ decide: @escaping @Sendable (WriteContext) throws -> Decision<R>
+    ) async throws -> Submission<R> {
+        guard let writer else { throw EventStoreError.invalidArgument("the store is open read-only") }
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.enqueue(SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation))
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The position of the last committed event (0 for an empty log).
+    public var headPosition: UInt64 {
+        get throws {
+            if writer != nil { return notifier.head }
+            return try environment.read { txn in try StoreReads.lastPosition(transaction: txn, layout: layout)?.position ?? 0 }
+        }
+    }
+
+    public func head(of streamId: String) throws -> StreamHead? {
+        try environment.read { txn in try StoreReads.head(of: streamId, transaction: txn, layout: layout) }
+    }
+
+    /// The stream's current version, nil when it does not exist.
+    public func version(of streamId: String) throws -> UInt64? {
+        try head(of: streamId)?.version
+    }
+
+    public func read(stream streamId: String, from version: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
+        try environment.read { txn in
+            try StoreReads.readStream(streamId, fromVersion: version, limit: limit, transaction: txn, layout: layout)
+        }
+    }
+
+    public func readAll(from position: UInt64 = 1, limit: Int = 1000) throws -> [RecordedEvent] {
+        try environment.read { txn in try StoreReads.readAll(from: position, limit: limit, transaction: txn, layout: layout) }
+    }
+
+    /// Calls `body` with each stored record's bytes exactly as stored, in position order.
+    public func forEachRawRecord(from position: UInt64 = 1, limit: Int = .max,
+                                 _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        try environment.read { txn in
+            try StoreReads.forEachRaw(from: position, limit: limit, transaction: txn, layout: layout, body)
+        }
+    }
+
+    public func snapshot(of streamId: String) throws -> (version: UInt64, state: [UInt8])? {
+        try environment.read { txn in try StoreReads.snapshot(of: streamId, transaction: txn, layout: layout) }
+    }
+
+    public func sideTableValue(_ table: String, key: [UInt8]) throws -> [UInt8]? {
+        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        return try environment.read { txn in try txn.getBytes(db, key) }
+    }
+
+    public func sideTableEntries(_ table: String, prefix: [UInt8] = []) throws -> [(key: [UInt8], value: [UInt8])] {
+        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        return try environment.read { txn in try StoreReads.entries(withPrefix: prefix, in: db, transaction: txn) }
+    }
+
+    /// The remembered response for an idempotency key, if any (a fast path before queueing).
+    public func rememberedResponse(for key: String) throws -> (fingerprint: [UInt8], position: UInt64, response: [UInt8])? {
+        try environment.read { txn in
+            guard let bytes = try txn.get(layout.idempotency, Array(key.utf8)), let entry = IdempotencyEntry(bytes) else { return nil }
+            return (entry.fingerprint, entry.position, entry.response)
+        }
+    }
+
+    /// Waits until the log's head reaches `position` (or the store closes).
+    public func waitForCommit(atLeast position: UInt64) async {
+        await notifier.wait(untilAtLeast: position)
+    }
+
+    /// Size of the log's data file in bytes.
+    public var fileSize: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size]) as? Int) ?? 0
+    }
+
+    /// A consistent compacted copy of the log environment into `directory` (which must exist
+    /// and be empty); safe while the writer runs.
+    public func backup(to directory: String) throws {
+        try environment.copy(to: directory, compact: true)
+    }
+}
+
+extension EventStore {
+    var isClosedForSubscribers: Bool { writer == nil || notifier.isClosed }
+}

@@ -1,0 +1,78 @@
+/// The log from a position on, in batches: catches up from storage, then follows new commits,
+/// woken by the writer. Never skips or repeats an event. Ends when the store closes or the
+/// consuming task is cancelled.
+public struct EventBatches: AsyncSequence, Sendable {
+    public typealias Element = [RecordedEvent]
+
+    let store: EventStore
+    let start: UInt64
+    let batchSize: Int
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let store: EventStore
+        var next: UInt64
+        let batchSize: Int
+
+        public mutating func next() async throws -> [RecordedEvent]? {
+            while !Task.isCancelled {
+                let events: [RecordedEvent]
+                do {
+                    events = try store.readAll(from: next, limit: batchSize)
+                } catch where store.isClosedForSubscribers {
+                    return nil
+                }
+                if let last = events.last {
+                    next = last.position + 1
+                    return events
+                }
+                if store.isClosedForSubscribers { return nil }
+                await store.waitForCommit(atLeast: next)
+                if store.isClosedForSubscribers { return nil }
+            }
+            return nil
+        }
+    }
+}
+
+/// The log from a position on, one event at a time (see `EventBatches`).
+public struct EventSubscription: AsyncSequence, Sendable {
+    public typealias Element = RecordedEvent
+
+    let batches: EventBatches
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(batches: batches.makeAsyncIterator())
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var batches: EventBatches.Iterator
+        var buffer: [RecordedEvent] = []
+        var index = 0
+
+        public mutating func next() async throws -> RecordedEvent? {
+            if index >= buffer.count {
+                guard let batch = try await batches.next() else { return nil }
+                buffer = batch
+                index = 0
+            }
+            defer { index += 1 }
+            return buffer[index]
+        }
+    }
+}
+
+extension EventStore {
+    /// Every event from `position` on, following new commits.
+    public func subscribe(from position: UInt64 = 1) -> EventSubscription {
+        EventSubscription(batches: batches(from: position))
+    }
+
+    /// Every event from `position` on in batches of up to `batchSize`, following new commits.
+    public func batches(from position: UInt64 = 1, batchSize: Int = 1000) -> EventBatches {
+        EventBatches(store: self, start: position, batchSize: batchSize)
+    }
+}

@@ -1,0 +1,49 @@
+import CanonicalJSON
+
+/// An event on its way into the log: its type and its data, already in canonical JSON.
+///
+/// The data is canonicalized here, in the caller's task, so the single writer only assembles,
+/// hashes and writes bytes.
+public struct ProposedEvent: Sendable {
+    public let type: String
+    public let canonicalData: [UInt8]
+    public let metadata: EventMetadata
+
+    public init(type: String, data: JSONValue, metadata: EventMetadata = EventMetadata()) throws(EventStoreError) {
+        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("event type must be 1–128 printable ASCII characters")
+        }
+        guard case .object = data else { throw .invalidArgument("event data must be a JSON object") }
+        do {
+            self.canonicalData = try CanonicalJSON.serialize(data)
+        } catch {
+            throw .invalidArgument("event data holds a non-integer number")
+        }
+        self.type = type
+        self.metadata = metadata
+    }
+}
+
+/// Events for one stream, with the version that stream must be at.
+public struct StreamAppend: Sendable {
+    public let streamId: String
+    public let expectedVersion: ExpectedVersion
+    public let events: [ProposedEvent]
+
+    public init(streamId: String, expectedVersion: ExpectedVersion, events: [ProposedEvent]) {
+        self.streamId = streamId
+        self.expectedVersion = expectedVersion
+        self.events = events
+    }
+}
+
+enum StreamName {
+    /// 1–255 bytes of printable ASCII without spaces: safe as a key prefix before the 0x00
+    /// separator of the stream index, and readable in `mdb_dump`.
+    static func validate(_ streamId: String) throws(EventStoreError) {
+        let bytes = streamId.utf8
+        guard !bytes.isEmpty, bytes.count <= 255, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("stream id must be 1–255 printable ASCII characters")
+        }
+    }
+}

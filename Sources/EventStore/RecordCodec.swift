@@ -1,0 +1,149 @@
+import CanonicalJSON
+import CryptoPrimitives
+
+/// Builds and reads the stored form of an event record.
+///
+/// A record is the RFC 8785 canonical JSON of
+/// `{at, data, hash, metadata, position, prevHash, streamId, type, version}`, and
+/// `hash = SHA-256(raw prevHash ‖ canonical record without "hash")`. Because canonical members
+/// are sorted, `hash` sits between `data` and `metadata`; the writer serializes the two halves
+/// once and hashes and stores them without re-encoding anything.
+enum RecordCodec {
+    static let zeroHash = [UInt8](repeating: 0, count: 32)
+    static let zeroHashHex = String(repeating: "0", count: 64)
+
+    struct Encoded {
+        let bytes: [UInt8]
+        let hash: [UInt8]
+    }
+
+    /// Assembles, hashes and returns the stored bytes of one record.
+    static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
+                       canonicalData: [UInt8], metadata: EventMetadata, prevHash: [UInt8]) -> Encoded {
+        var head: [UInt8] = []
+        head.reserveCapacity(canonicalData.count + 64)
+        head.append(contentsOf: #"{"at":"#.utf8)
+        CanonicalJSON.writeString(at, into: &head)
+        head.append(contentsOf: #","data":"#.utf8)
+        head.append(contentsOf: canonicalData)
+        head.append(UInt8(ascii: ","))
+
+        var tail: [UInt8] = []
+        tail.reserveCapacity(320)
+        tail.append(contentsOf: #""metadata":{"actor":"#.utf8)
+        writeOptional(metadata.actor, into: &tail)
+        tail.append(contentsOf: #","causationId":"#.utf8)
+        writeOptional(metadata.causationId, into: &tail)
+        tail.append(contentsOf: #","commandId":"#.utf8)
+        writeOptional(metadata.commandId, into: &tail)
+        tail.append(contentsOf: #","correlationId":"#.utf8)
+        writeOptional(metadata.correlationId, into: &tail)
+        tail.append(contentsOf: #"},"position":"#.utf8)
+        CanonicalJSON.writeInteger(Int64(position), into: &tail)
+        tail.append(contentsOf: #","prevHash":""#.utf8)
+        tail.append(contentsOf: Array(Hex.encode(prevHash).utf8))
+        tail.append(contentsOf: #"","streamId":"#.utf8)
+        CanonicalJSON.writeString(streamId, into: &tail)
+        tail.append(contentsOf: #","type":"#.utf8)
+        CanonicalJSON.writeString(type, into: &tail)
+        tail.append(contentsOf: #","version":"#.utf8)
+        CanonicalJSON.writeInteger(Int64(version), into: &tail)
+        tail.append(UInt8(ascii: "}"))
+
+        var hashInput: [UInt8] = []
+        hashInput.reserveCapacity(32 + head.count + tail.count)
+        hashInput.append(contentsOf: prevHash)
+        hashInput.append(contentsOf: head)
+        hashInput.append(contentsOf: tail)
+        let hash = SHA256.hash(hashInput)
+
+        var record = head
+        record.reserveCapacity(head.count + tail.count + 76)
+        record.append(contentsOf: #""hash":""#.utf8)
+        record.append(contentsOf: Array(Hex.encode(hash).utf8))
+        record.append(contentsOf: #"","#.utf8)
+        record.append(contentsOf: tail)
+        return Encoded(bytes: record, hash: hash)
+    }
+
+    private static func writeOptional(_ value: String?, into out: inout [UInt8]) {
+        if let value {
+            CanonicalJSON.writeString(value, into: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// Parses stored bytes into a record; `position` is the key it was stored under.
+    static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> RecordedEvent {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw .corruptRecord(position: position, reason: "not JSON (\(error.reason))")
+        }
+        guard case .object(let m) = value,
+              case .int(let storedPosition)? = m["position"],
+              case .string(let streamId)? = m["streamId"],
+              case .int(let version)? = m["version"],
+              case .string(let type)? = m["type"],
+              case .string(let at)? = m["at"],
+              let data = m["data"],
+              case .object(let meta)? = m["metadata"],
+              case .string(let prevHash)? = m["prevHash"],
+              case .string(let hash)? = m["hash"]
+        else {
+            throw .corruptRecord(position: position, reason: "missing or mistyped members")
+        }
+        guard storedPosition >= 0, UInt64(storedPosition) == position, version >= 1 else {
+            throw .corruptRecord(position: position, reason: "record says position \(storedPosition), version \(version)")
+        }
+        return RecordedEvent(
+            position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data,
+            metadata: EventMetadata(
+                commandId: meta["commandId"]?.stringValue, correlationId: meta["correlationId"]?.stringValue,
+                causationId: meta["causationId"]?.stringValue, actor: meta["actor"]?.stringValue),
+            prevHash: prevHash, hash: hash)
+    }
+
+    private static let hashMemberPattern = Array(#","hash":""#.utf8)
+
+    /// Where the top-level `"hash":"<64 hex>",` member sits in stored bytes.
+    ///
+    /// The canonical form puts it right after `data`; a member name cannot appear inside a
+    /// string (its quotes would be escaped) and nothing after `data` is named `hash`, so the
+    /// last structural occurrence is the top-level one. `headEnd` is the index of the comma
+    /// before it (the end of the part before `hash`), `tailStart` the first byte after it.
+    static func hashMember(in bytes: UnsafeRawBufferPointer) -> (headEnd: Int, hexStart: Int, tailStart: Int)? {
+        let pattern = hashMemberPattern
+        guard bytes.count > pattern.count + 66 else { return nil }
+        var start = bytes.count - pattern.count - 66
+        while start >= 0 {
+            var match = true
+            for i in 0..<pattern.count where bytes[start + i] != pattern[i] {
+                match = false
+                break
+            }
+            if match { break }
+            start -= 1
+        }
+        guard start >= 0 else { return nil }
+        let hexStart = start + pattern.count
+        guard bytes[hexStart + 64] == UInt8(ascii: "\""), bytes[hexStart + 65] == UInt8(ascii: ",") else { return nil }
+        return (start, hexStart, hexStart + 66)
+    }
+
+    /// Recomputes the hash of stored bytes given the previous hash, without re-serializing:
+    /// the bytes minus the `hash` member are exactly the canonical record without it. Returns
+    /// nil when the bytes do not have that shape (which verification reports as tampering).
+    static func recomputeHash(of bytes: UnsafeRawBufferPointer, prevHash: [UInt8]) -> (stored: String, computed: [UInt8])? {
+        guard let member = hashMember(in: bytes) else { return nil }
+        let stored = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[member.hexStart..<member.hexStart + 64]), as: UTF8.self)
+        var input: [UInt8] = []
+        input.reserveCapacity(bytes.count + 32)
+        input.append(contentsOf: prevHash)
+        input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0...member.headEnd]))
+        input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.tailStart...]))
+        return (stored, SHA256.hash(input))
+    }
+}

@@ -1,0 +1,60 @@
+import LMDB
+
+/// The named databases of the log environment and how their keys are built.
+///
+/// - `log`: big-endian UInt64 position → record bytes (canonical JSON). Append-only.
+/// - `streams`: streamId ‖ 0x00 ‖ big-endian version → big-endian position. Stream ids are
+///   printable ASCII, so 0x00 sorts a stream's entries together and before any longer id.
+/// - `idempotency`: caller-scoped key → `IdempotencyEntry`; `idempotency-by-time` orders them
+///   for expiry.
+/// - `snapshots`: streamId → big-endian version ‖ opaque state bytes (not hash-chained; a cache
+///   the log can always regenerate).
+/// - `meta`: format marker.
+/// - side tables named by the application (e.g. the personal-data key store), written in the
+///   same transaction as the events they go with.
+struct StoreLayout {
+    static let formatVersion = "orderlog-log-1"
+
+    let log: Database
+    let streams: Database
+    let idempotency: Database
+    let idempotencyByTime: Database
+    let snapshots: Database
+    let meta: Database
+    let sideTables: [String: Database]
+
+    init(environment: Environment, sideTableNames: [String]) throws {
+        func open(_ name: String) throws -> Database {
+            guard let db = try environment.openDatabase(name) else {
+                throw EventStoreError.invalidArgument("\(environment.path) is not an OrderLog log (no \(name) database)")
+            }
+            return db
+        }
+        log = try open("log")
+        streams = try open("streams")
+        idempotency = try open("idempotency")
+        idempotencyByTime = try open("idempotency-by-time")
+        snapshots = try open("snapshots")
+        meta = try open("meta")
+        var tables: [String: Database] = [:]
+        for name in sideTableNames {
+            tables[name] = try open("side:" + name)
+        }
+        sideTables = tables
+    }
+
+    static func streamKey(_ streamId: String, version: UInt64) -> [UInt8] {
+        var key = Array(streamId.utf8)
+        key.reserveCapacity(key.count + 9)
+        key.append(0)
+        BigEndian.append(version, to: &key)
+        return key
+    }
+
+    /// The smallest key after every entry of `streamId`.
+    static func streamEndKey(_ streamId: String) -> [UInt8] {
+        var key = Array(streamId.utf8)
+        key.append(1)
+        return key
+    }
+}

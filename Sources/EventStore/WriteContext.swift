@@ -1,0 +1,120 @@
+import CanonicalJSON
+import LMDB
+
+/// What a decide step may read inside the writer: the current state of the log including
+/// everything staged earlier in the same batch.
+///
+/// Valid only during the decide call (it wraps the open write transaction).
+public struct WriteContext {
+    let transaction: Transaction
+    let layout: StoreLayout
+    /// Commit time of this batch, milliseconds since the epoch.
+    public let batchMillis: Int64
+
+    public func head(of streamId: String) throws -> StreamHead? {
+        try StoreReads.head(of: streamId, transaction: transaction, layout: layout)
+    }
+
+    public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
+        try StoreReads.readStream(streamId, fromVersion: fromVersion, limit: limit, transaction: transaction, layout: layout)
+    }
+
+    public func snapshot(of streamId: String) throws -> (version: UInt64, state: [UInt8])? {
+        try StoreReads.snapshot(of: streamId, transaction: transaction, layout: layout)
+    }
+
+    public func sideTableValue(_ table: String, key: [UInt8]) throws -> [UInt8]? {
+        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        return try transaction.getBytes(db, key)
+    }
+
+    /// Every key/value of a side table whose key starts with `prefix`.
+    public func sideTableEntries(_ table: String, prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
+        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        return try StoreReads.entries(withPrefix: prefix, in: db, transaction: transaction)
+    }
+}
+
+/// Reads shared by reader transactions and the writer's context.
+enum StoreReads {
+    static func head(of streamId: String, transaction: Transaction, layout: StoreLayout) throws -> StreamHead? {
+        let prefix = Array(streamId.utf8) + [0]
+        return try transaction.withCursor(layout.streams) { cursor in
+            guard let entry = try cursor.seek(before: StoreLayout.streamEndKey(streamId)),
+                  entry.key.count == prefix.count + 8, entry.key.hasPrefix(prefix),
+                  let version = BigEndian.uint64(entry.key, at: prefix.count),
+                  let position = BigEndian.uint64(entry.value)
+            else { return nil }
+            return StreamHead(version: version, position: position)
+        }
+    }
+
+    static func readStream(_ streamId: String, fromVersion: UInt64, limit: Int, transaction: Transaction,
+                           layout: StoreLayout) throws -> [RecordedEvent] {
+        guard limit > 0 else { return [] }
+        let prefix = Array(streamId.utf8) + [0]
+        var events: [RecordedEvent] = []
+        try transaction.withCursor(layout.streams) { cursor in
+            var entry = try cursor.seek(atLeast: StoreLayout.streamKey(streamId, version: max(fromVersion, 1)))
+            while let current = entry, current.key.count == prefix.count + 8, current.key.hasPrefix(prefix) {
+                guard let position = BigEndian.uint64(current.value) else { break }
+                guard let bytes = try transaction.get(layout.log, BigEndian.bytes(position)) else {
+                    throw EventStoreError.corruptRecord(position: position, reason: "indexed by \(streamId) but missing from the log")
+                }
+                events.append(try RecordCodec.decode(bytes, position: position))
+                if events.count >= limit { break }
+                entry = try cursor.next()
+            }
+        }
+        return events
+    }
+
+    static func readAll(from position: UInt64, limit: Int, transaction: Transaction, layout: StoreLayout) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachRaw(from: position, limit: limit, transaction: transaction, layout: layout) { position, bytes in
+            events.append(try RecordCodec.decode(bytes, position: position))
+        }
+        return events
+    }
+
+    static func forEachRaw(from position: UInt64, limit: Int, transaction: Transaction, layout: StoreLayout,
+                           _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard limit > 0 else { return }
+        try transaction.withCursor(layout.log) { cursor in
+            var count = 0
+            var entry = try cursor.seek(atLeast: BigEndian.bytes(max(position, 1)))
+            while let current = entry, count < limit {
+                guard let key = BigEndian.uint64(current.key) else { break }
+                try body(key, current.value)
+                count += 1
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    static func lastPosition(transaction: Transaction, layout: StoreLayout) throws -> (position: UInt64, record: UnsafeRawBufferPointer)? {
+        try transaction.withCursor(layout.log) { cursor in
+            guard let last = try cursor.last(), let position = BigEndian.uint64(last.key) else { return nil }
+            return (position, last.value)
+        }
+    }
+
+    static func snapshot(of streamId: String, transaction: Transaction, layout: StoreLayout) throws -> (version: UInt64, state: [UInt8])? {
+        guard let value = try transaction.get(layout.snapshots, Array(streamId.utf8)), let version = BigEndian.uint64(value) else {
+            return nil
+        }
+        return (version, [UInt8](UnsafeRawBufferPointer(rebasing: value[8...])))
+    }
+
+    static func entries(withPrefix prefix: [UInt8], in db: Database, transaction: Transaction) throws -> [(key: [UInt8], value: [UInt8])] {
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        try transaction.withCursor(db) { cursor in
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                result.append(([UInt8](current.key), [UInt8](current.value)))
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+}

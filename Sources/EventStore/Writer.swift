@@ -1,0 +1,152 @@
+import Foundation
+import LMDB
+
+/// The single writer: one thread, one queue, one write transaction per group commit.
+///
+/// It takes everything queued (up to `maxBatch` jobs), runs each job's decide step in order
+/// against the open transaction, commits once (one fsync) and only then answers every job of
+/// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
+/// and rolls back what the jobs derived. A full map is grown and the batch re-run.
+final class Writer: @unchecked Sendable {
+    // @unchecked: `queue`/`stopping` are guarded by `condition`; `nextPosition`, `lastHash`,
+    // `lastBatchMillis` and `lastPurgeMillis` are touched only by the writer thread (and by
+    // `init`, before the thread starts).
+    private let environment: Environment
+    private let layout: StoreLayout
+    private let configuration: EventStore.Configuration
+    private let notifier: CommitNotifier
+    private let condition = NSCondition()
+    private var queue: [any WriterJob] = []
+    private var stopping = false
+    private var stopped = false
+    private var nextPosition: UInt64
+    private var lastHash: [UInt8]
+    private var lastBatchMillis: Int64 = 0
+    private var lastPurgeMillis: Int64 = 0
+    private var thread: Thread?
+
+    init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: CommitNotifier,
+         head: UInt64, headHash: [UInt8], headMillis: Int64) {
+        self.environment = environment
+        self.layout = layout
+        self.configuration = configuration
+        self.notifier = notifier
+        self.nextPosition = head + 1
+        self.lastHash = headHash
+        self.lastBatchMillis = headMillis
+    }
+
+    func start() {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "orderlog-writer"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    func enqueue(_ job: any WriterJob) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            job.finish(batchError: .closed)
+            return
+        }
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finishes everything already queued, then stops the thread. Blocks until it has.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let take = min(queue.count, configuration.maxBatch)
+            let jobs = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            condition.unlock()
+            process(jobs)
+        }
+    }
+
+    private func process(_ jobs: [any WriterJob]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let millis = max(configuration.clock(), lastBatchMillis)
+        if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
+            try? environment.growMap()
+        }
+        while true {
+            var committedPosition = nextPosition
+            var committedHash = lastHash
+            var events = 0
+            do {
+                try environment.writeOnce { transaction in
+                    var batch = Batch(transaction: transaction, layout: layout, batchMillis: millis,
+                                      nextPosition: nextPosition, lastHash: lastHash)
+                    for job in jobs {
+                        try job.run(in: &batch)
+                    }
+                    if millis - lastPurgeMillis > 60_000 {
+                        try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: 10_000)
+                    }
+                    committedPosition = batch.nextPosition
+                    committedHash = batch.lastHash
+                    events = batch.eventCount
+                }
+            } catch let error as LMDBError where error.isMapFull {
+                for job in jobs { job.rollback() }
+                do {
+                    try environment.growMap()
+                    continue
+                } catch {
+                    fail(jobs, with: EventStoreError(error))
+                    return
+                }
+            } catch {
+                for job in jobs { job.rollback() }
+                let storeError = EventStoreError.wrap(error)
+                configuration.onWriteFailure?(storeError)
+                fail(jobs, with: storeError)
+                return
+            }
+            if millis - lastPurgeMillis > 60_000 { lastPurgeMillis = millis }
+            nextPosition = committedPosition
+            lastHash = committedHash
+            lastBatchMillis = millis
+            for job in jobs { job.committed() }
+            notifier.publish(head: committedPosition - 1)
+            for job in jobs { job.finish(batchError: nil) }
+            if let observe = configuration.onBatchCommitted {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                observe(BatchStatistics(jobs: jobs.count, events: events, seconds: seconds))
+            }
+            return
+        }
+    }
+
+    private func fail(_ jobs: [any WriterJob], with error: EventStoreError) {
+        for job in jobs { job.finish(batchError: error) }
+    }
+}
+
+/// What one group commit did, for metrics.
+public struct BatchStatistics: Sendable {
+    public let jobs: Int
+    public let events: Int
+    /// From taking the batch to the durable commit.
+    public let seconds: Double
+}

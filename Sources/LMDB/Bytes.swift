@@ -1,0 +1,36 @@
+/// Fixed-width big-endian integers as LMDB keys: byte order equals numeric order, so cursors
+/// walk positions and versions in sequence.
+public enum BigEndian {
+    @inlinable
+    public static func bytes(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    @inlinable
+    public static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable
+    public static func uint64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64? {
+        guard bytes.count >= offset + 8 else { return nil }
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 8])) }
+        return UInt64(bigEndian: value)
+    }
+
+    @inlinable
+    public static func uint64(_ bytes: [UInt8], at offset: Int = 0) -> UInt64? {
+        bytes.withUnsafeBytes { uint64($0, at: offset) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// True when these bytes begin with `prefix`.
+    @inlinable
+    public func hasPrefix(_ prefix: [UInt8]) -> Bool {
+        guard count >= prefix.count else { return false }
+        for i in 0..<prefix.count where self[i] != prefix[i] { return false }
+        return true
+    }
+}

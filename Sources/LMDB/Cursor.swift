@@ -1,0 +1,47 @@
+import CLMDB
+
+/// A position in one database, valid inside `Transaction.withCursor` only.
+public struct Cursor {
+    let pointer: OpaquePointer
+    let database: Database
+
+    public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    private func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_cursor_get(pointer, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get \(database.name)")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    public func first() throws -> Entry? { try get(MDB_FIRST) }
+    public func last() throws -> Entry? { try get(MDB_LAST) }
+    public func next() throws -> Entry? { try get(MDB_NEXT) }
+    public func previous() throws -> Entry? { try get(MDB_PREV) }
+    public func current() throws -> Entry? { try get(MDB_GET_CURRENT) }
+
+    /// Positions at the first key ≥ `key`.
+    public func seek(atLeast key: [UInt8]) throws -> Entry? {
+        try key.withUnsafeBytes { buffer in try get(MDB_SET_RANGE, key: buffer) }
+    }
+
+    /// Positions at exactly `key`.
+    public func seek(exactly key: [UInt8]) throws -> Entry? {
+        try key.withUnsafeBytes { buffer in try get(MDB_SET_KEY, key: buffer) }
+    }
+
+    /// Positions at the last key < `key` (for descending scans and "latest version" lookups).
+    public func seek(before key: [UInt8]) throws -> Entry? {
+        if try seek(atLeast: key) != nil {
+            return try previous()
+        }
+        return try last()
+    }
+
+    /// Deletes the entry at the cursor.
+    public func deleteCurrent() throws {
+        try check(mdb_cursor_del(pointer, 0), "mdb_cursor_del \(database.name)")
+    }
+}

@@ -1,0 +1,85 @@
+import CLMDB
+
+/// One LMDB transaction, valid only inside the `read`/`write` closure that received it.
+///
+/// Not `Sendable` (it holds a raw pointer): the compiler keeps it from escaping to another
+/// task. Returned buffers point into the memory map and are valid until the transaction ends.
+public struct Transaction {
+    public let pointer: OpaquePointer
+    public let isWrite: Bool
+
+    /// The value stored under `key`, or nil.
+    public func get(_ database: Database, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(pointer, database.handle, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_get \(database.name)")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    public func get(_ database: Database, _ key: [UInt8]) throws -> UnsafeRawBufferPointer? {
+        try key.withUnsafeBytes { buffer in try get(database, buffer) }
+    }
+
+    /// The value under `key` copied out of the map.
+    public func getBytes(_ database: Database, _ key: [UInt8]) throws -> [UInt8]? {
+        guard let value = try get(database, key) else { return nil }
+        return [UInt8](value)
+    }
+
+    public struct PutFlags: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// Keys arrive in ascending order: LMDB appends without searching (the log).
+        public static let append = PutFlags(rawValue: UInt32(MDB_APPEND))
+        /// Fail with `MDB_KEYEXIST` instead of replacing.
+        public static let noOverwrite = PutFlags(rawValue: UInt32(MDB_NOOVERWRITE))
+    }
+
+    public func put(_ database: Database, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_put(pointer, database.handle, &k, &v, flags.rawValue), "mdb_put \(database.name)")
+    }
+
+    public func put(_ database: Database, _ key: [UInt8], _ value: [UInt8], flags: PutFlags = []) throws {
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in try put(database, k, v, flags: flags) }
+        }
+    }
+
+    /// Deletes `key`; returns false when it was not there.
+    @discardableResult
+    public func delete(_ database: Database, _ key: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { buffer in
+            var k = MDB_val(mv_size: buffer.count, mv_data: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            let rc = mdb_del(pointer, database.handle, &k, nil)
+            if rc == MDB_NOTFOUND { return false }
+            try check(rc, "mdb_del \(database.name)")
+            return true
+        }
+    }
+
+    /// Removes every entry of `database` (and the database itself when `delete`).
+    public func drop(_ database: Database, delete: Bool = false) throws {
+        try check(mdb_drop(pointer, database.handle, delete ? 1 : 0), "mdb_drop \(database.name)")
+    }
+
+    /// Number of entries in `database`.
+    public func count(_ database: Database) throws -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(pointer, database.handle, &stat), "mdb_stat \(database.name)")
+        return stat.ms_entries
+    }
+
+    /// Runs `body` with a cursor over `database`, closed afterwards.
+    public func withCursor<R>(_ database: Database, _ body: (inout Cursor) throws -> R) throws -> R {
+        var raw: OpaquePointer?
+        try check(mdb_cursor_open(pointer, database.handle, &raw), "mdb_cursor_open \(database.name)")
+        guard let raw else { throw LMDBError(code: MDB_PANIC, operation: "mdb_cursor_open") }
+        defer { mdb_cursor_close(raw) }
+        var cursor = Cursor(pointer: raw, database: database)
+        return try body(&cursor)
+    }
+}

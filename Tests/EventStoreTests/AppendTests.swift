@@ -1,0 +1,166 @@
+import CanonicalJSON
+import EventStore
+import Foundation
+import Testing
+
+@Suite struct AppendTests {
+    @Test func positionsAreGaplessAndVersionsContiguous() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        _ = try await appendOne(store, stream: "a-1")
+        _ = try await appendOne(store, stream: "b-1")
+        let outcome = try await store.append([
+            StreamAppend(streamId: "a-1", expectedVersion: .exact(1), events: [try event(), try event()]),
+            StreamAppend(streamId: "c-1", expectedVersion: .noStream, events: [try event()]),
+        ])
+        guard case .completed(let result, let position) = outcome else { throw Unexpected.replayed }
+        #expect(result.firstPosition == 3)
+        #expect(position == 5)
+        #expect(result.versions == ["a-1": 3, "c-1": 1])
+        let all = try store.readAll(from: 1, limit: 100)
+        #expect(all.map(\.position) == [1, 2, 3, 4, 5])
+        #expect(all.map(\.streamId) == ["a-1", "b-1", "a-1", "a-1", "c-1"])
+        #expect(try store.read(stream: "a-1").map(\.version) == [1, 2, 3])
+        #expect(try store.head(of: "a-1") == StreamHead(version: 3, position: 4))
+        #expect(try store.headPosition == 5)
+        #expect(try store.version(of: "missing") == nil)
+    }
+
+    @Test func recordsCarryTheEventRecordShape() async throws {
+        let dir = TemporaryDirectory()
+        var configuration = EventStore.Configuration()
+        configuration.clock = fixedClock
+        let store = try EventStore(directory: dir.path, configuration: configuration)
+        defer { store.close() }
+        _ = try await appendOne(store, stream: "order-1", data: ["title": "华为智能手机 Pro", "qty": 2])
+        let recorded = try #require(try store.readAll().first)
+        #expect(recorded.at == "2026-11-25T08:00:00.000Z")
+        #expect(recorded.prevHash == String(repeating: "0", count: 64))
+        #expect(recorded.hash.count == 64)
+        #expect(recorded.data == ["title": "华为智能手机 Pro", "qty": 2])
+        #expect(recorded.metadata == EventMetadata(commandId: "c", correlationId: "r", causationId: nil, actor: "tester"))
+        var raw: [UInt8] = []
+        try store.forEachRawRecord { _, bytes in raw = Array(bytes) }
+        // Stored exactly in canonical form: parsing and re-serializing gives the same bytes.
+        #expect(try CanonicalJSON.serialize(try JSONParser.parse(raw)) == raw)
+        #expect(try JSONParser.parse(raw) == recorded.jsonValue)
+    }
+
+    @Test func aConflictWritesNothingAndNamesTheStream() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        _ = try await appendOne(store, stream: "sku-S1")
+        await #expect(throws: EventStoreError.versionConflict(streamId: "sku-S1", expected: .noStream, actual: 1)) {
+            try await store.append([
+                StreamAppend(streamId: "order-9", expectedVersion: .noStream, events: [try event()]),
+                StreamAppend(streamId: "sku-S1", expectedVersion: .noStream, events: [try event()]),
+            ])
+        }
+        await #expect(throws: EventStoreError.versionConflict(streamId: "sku-S1", expected: .exact(5), actual: 1)) {
+            try await store.append([StreamAppend(streamId: "sku-S1", expectedVersion: .exact(5), events: [try event()])])
+        }
+        #expect(try store.headPosition == 1)
+        #expect(try store.version(of: "order-9") == nil)
+    }
+
+    @Test func rejectsMalformedArguments() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        #expect(throws: EventStoreError.self) { try ProposedEvent(type: "", data: [:]) }
+        #expect(throws: EventStoreError.self) { try ProposedEvent(type: "T", data: ["x": .double(0.5)]) }
+        #expect(throws: EventStoreError.self) { try ProposedEvent(type: "T", data: [1]) }
+        await #expect(throws: EventStoreError.self) {
+            try await store.append([StreamAppend(streamId: "bad id", expectedVersion: .any, events: [try event()])])
+        }
+        await #expect(throws: EventStoreError.self) {
+            try await store.append([
+                StreamAppend(streamId: "x-1", expectedVersion: .any, events: [try event()]),
+                StreamAppend(streamId: "x-1", expectedVersion: .any, events: [try event()]),
+            ])
+        }
+        #expect(try store.headPosition == 0)
+    }
+
+    @Test func hundredsOfConcurrentAppendersOnOneStream() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        let appenders = 300
+        // Every appender reads the version and appends conditionally, retrying on conflict, so
+        // each one lands exactly once and conflicts are reported, never silently overwritten.
+        let conflicts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<appenders {
+                group.addTask {
+                    var conflicts = 0
+                    while true {
+                        let version = try store.version(of: "hot-1") ?? 0
+                        do {
+                            _ = try await appendOne(store, stream: "hot-1", expected: version == 0 ? .noStream : .exact(version), data: ["appender": .int(Int64(i))])
+                            return conflicts
+                        } catch EventStoreError.versionConflict(let stream, _, _) {
+                            #expect(stream == "hot-1")
+                            conflicts += 1
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let events = try store.read(stream: "hot-1")
+        #expect(events.count == appenders)
+        #expect(events.map(\.version) == Array(1...UInt64(appenders)))
+        #expect(Set(events.compactMap { $0.data["appender"]?.intValue }).count == appenders)
+        #expect(try store.headPosition == UInt64(appenders))
+        #expect(conflicts > 0)
+    }
+
+    @Test func survivesReopening() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let store = try EventStore(directory: dir.path)
+            for i in 0..<10 { _ = try await appendOne(store, stream: "s-\(i % 3)") }
+            store.close()
+        }
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        #expect(try store.headPosition == 10)
+        let outcome = try await appendOne(store, stream: "s-0", expected: .exact(4))
+        #expect(outcome.firstPosition == 11)
+        let events = try store.readAll(from: 10, limit: 2)
+        #expect(events[1].prevHash == events[0].hash)
+        #expect(try store.verify() == .verified(events: 11, head: events[1].hash))
+    }
+
+    @Test func aSecondWriterIsRefusedAndReadersAreWelcome() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        _ = try await appendOne(store, stream: "a-1")
+        #expect(throws: EventStoreError.locked(path: dir.path + "/writer.lock")) { try EventStore(directory: dir.path) }
+        #expect(DirectoryLock.isHeld(at: dir.path + "/writer.lock"))
+    }
+
+    @Test func theMapGrowsFromATinyStart() async throws {
+        let dir = TemporaryDirectory()
+        var configuration = EventStore.Configuration()
+        configuration.initialMapSize = 256 * 1024
+        let store = try EventStore(directory: dir.path, configuration: configuration)
+        defer { store.close() }
+        let padding = String(repeating: "x", count: 200)
+        for batch in 0..<100 {
+            var events: [ProposedEvent] = []
+            for i in 0..<1000 { events.append(try event("Filled", ["i": .int(Int64(batch * 1000 + i)), "pad": .string(padding)])) }
+            try await store.append([StreamAppend(streamId: "fill-\(batch)", expectedVersion: .noStream, events: events)])
+        }
+        #expect(try store.headPosition == 100_000)
+        #expect(try store.readAll(from: 99_999, limit: 5).map(\.position) == [99_999, 100_000])
+        guard case .verified(let count, _) = try store.verify() else {
+            Issue.record("verify failed")
+            return
+        }
+        #expect(count == 100_000)
+    }
+}

@@ -1,0 +1,25 @@
+import CanonicalJSON
+import EventStore
+import Synchronization
+
+func event(_ type: String = "Happened", _ data: JSONValue = ["n": 1]) throws -> ProposedEvent {
+    try ProposedEvent(type: type, data: data, metadata: EventMetadata(commandId: "c", correlationId: "r", causationId: nil, actor: "tester"))
+}
+
+func appendOne(_ store: EventStore, stream: String, expected: ExpectedVersion = .any, data: JSONValue = ["n": 1]) async throws -> AppendOutcome {
+    let submission = try await store.append([StreamAppend(streamId: stream, expectedVersion: expected, events: [try event("Happened", data)])])
+    guard case .completed(let outcome, _) = submission else { throw Unexpected.replayed }
+    return outcome
+}
+
+enum Unexpected: Error { case replayed }
+
+/// A fixed clock for deterministic `at` stamps.
+let fixedClock: @Sendable () -> Int64 = { 1_795_593_600_000 }
+
+/// A mutex-guarded value that closures can share (a `Mutex` itself cannot be captured).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}

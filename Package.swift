@@ -12,8 +12,13 @@ let strict: [SwiftSetting] = [
 let package = Package(
     name: "orderlog",
     platforms: [.macOS(.v15)],
-    products: [],
-    dependencies: [],
+    products: [
+        .executable(name: "orderlog-bench", targets: ["orderlog-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
     targets: [
         // C libraries from Debian, named so they cannot clash with BoringSSL-based modules.
         .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -26,6 +31,17 @@ let package = Package(
 
         // The log: knows nothing about shopping.
         .target(name: "EventStore", dependencies: ["LMDB", "CanonicalJSON", "CryptoPrimitives"], swiftSettings: strict),
+
+        .executableTarget(
+            name: "orderlog-bench",
+            dependencies: [
+                "EventStore", "CanonicalJSON", "CLMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/orderlog-bench",
+            swiftSettings: strict
+        ),
 
         // A child process the crash tests SIGKILL mid-append.
         .executableTarget(name: "eventstore-child", dependencies: ["EventStore", "CanonicalJSON"], path: "Tests/Helpers/eventstore-child", swiftSettings: strict),

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import CryptoPrimitives
 import LMDB
 
 /// The write transaction of one group commit, as the writer fills it job by job.
@@ -7,12 +8,19 @@ struct Batch {
     let layout: StoreLayout
     let batchMillis: Int64
     let at: String
+    let hasher: SHA256.Hasher
+    /// Heads of streams the writer has seen, so a busy stream is not looked up in the B-tree on
+    /// every append. Cleared whenever a batch fails.
+    let heads: HeadCache
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
     private(set) var eventCount = 0
 
-    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8]) {
+    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
+         hasher: SHA256.Hasher, heads: HeadCache) {
         self.transaction = transaction
+        self.hasher = hasher
+        self.heads = heads
         self.layout = layout
         self.batchMillis = batchMillis
         self.at = RFC3339.format(millis: batchMillis)
@@ -20,26 +28,25 @@ struct Batch {
         self.lastHash = lastHash
     }
 
-    var context: WriteContext { WriteContext(transaction: transaction, layout: layout, batchMillis: batchMillis) }
+    var context: WriteContext { WriteContext(batch: self) }
 
     /// Checks every expected version of `plan`, then writes all of it.
     ///
     /// Validation errors (`EventStoreError`) are thrown before anything is written, so they
     /// fail only their job; errors while writing (`LMDBError`) fail the batch.
     mutating func stage(_ plan: WritePlan) throws -> AppendOutcome {
-        var heads: [StreamHead?] = []
-        heads.reserveCapacity(plan.appends.count)
-        var seen = Set<String>()
-        for append in plan.appends {
+        var current: [StreamHead?] = []
+        current.reserveCapacity(plan.appends.count)
+        for (index, append) in plan.appends.enumerated() {
             try StreamName.validate(append.streamId)
-            guard seen.insert(append.streamId).inserted else {
+            for earlier in plan.appends[..<index] where earlier.streamId == append.streamId {
                 throw EventStoreError.invalidArgument("stream \(append.streamId) appears twice in one append")
             }
-            let head = try StoreReads.head(of: append.streamId, transaction: transaction, layout: layout)
+            let head = try self.head(of: append.streamId)
             guard append.expectedVersion.admits(head?.version) else {
                 throw EventStoreError.versionConflict(streamId: append.streamId, expected: append.expectedVersion, actual: head?.version)
             }
-            heads.append(head)
+            current.append(head)
         }
         for write in plan.sideTableWrites where layout.sideTables[write.table] == nil {
             throw EventStoreError.invalidArgument("no side table \(write.table)")
@@ -47,14 +54,14 @@ struct Batch {
 
         var firstPosition: UInt64?
         var versions: [String: UInt64] = [:]
-        for (append, head) in zip(plan.appends, heads) {
+        for (append, head) in zip(plan.appends, current) {
             var version = head?.version ?? 0
             for event in append.events {
                 version += 1
                 let position = nextPosition
                 let encoded = RecordCodec.encode(
                     position: position, streamId: append.streamId, version: version, type: event.type, at: at,
-                    canonicalData: event.canonicalData, metadata: event.metadata, prevHash: lastHash)
+                    canonicalData: event.canonicalData, metadata: event.metadata, prevHash: lastHash, hasher: hasher)
                 try transaction.put(layout.log, BigEndian.bytes(position), encoded.bytes, flags: .append)
                 try transaction.put(layout.streams, StoreLayout.streamKey(append.streamId, version: version), BigEndian.bytes(position))
                 firstPosition = firstPosition ?? position
@@ -63,6 +70,7 @@ struct Batch {
                 eventCount += 1
             }
             versions[append.streamId] = version
+            if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1)) }
         }
         for snapshot in plan.snapshots {
             var value = BigEndian.bytes(snapshot.version)
@@ -88,11 +96,19 @@ struct Batch {
         if firstPosition != nil {
             lastPosition = nextPosition - 1
         } else if let addressed = plan.addressedStream {
-            lastPosition = try StoreReads.head(of: addressed, transaction: transaction, layout: layout)?.position ?? 0
+            lastPosition = try head(of: addressed)?.position ?? 0
         } else {
             lastPosition = 0
         }
         return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, versions: versions, at: at)
+    }
+
+    /// The stream's head as of this batch: from the cache, else from the index.
+    func head(of streamId: String) throws -> StreamHead? {
+        if let cached = heads.get(streamId) { return cached }
+        let head = try StoreReads.head(of: streamId, transaction: transaction, layout: layout)
+        if let head { heads.set(streamId, head) }
+        return head
     }
 
     func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
@@ -120,4 +136,24 @@ struct Batch {
             }
         }
     }
+}
+
+/// The writer's cache of stream heads. Touched only by the writer thread; bounded by clearing
+/// when full (heads are cheap to look up again).
+final class HeadCache {
+    private var heads: [String: StreamHead] = [:]
+    private let capacity: Int
+
+    init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    func get(_ streamId: String) -> StreamHead? { heads[streamId] }
+
+    func set(_ streamId: String, _ head: StreamHead) {
+        if heads.count >= capacity { heads.removeAll(keepingCapacity: true) }
+        heads[streamId] = head
+    }
+
+    func clear() { heads.removeAll(keepingCapacity: true) }
 }

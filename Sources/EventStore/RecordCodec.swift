@@ -17,54 +17,56 @@ enum RecordCodec {
         let hash: [UInt8]
     }
 
-    /// Assembles, hashes and returns the stored bytes of one record.
+    /// Assembles, hashes and returns the stored bytes of one record, in one buffer: the part
+    /// before `hash`, a placeholder for it, the part after; the digest covers the two parts
+    /// and is then written into the placeholder.
     static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
-                       canonicalData: [UInt8], metadata: EventMetadata, prevHash: [UInt8]) -> Encoded {
-        var head: [UInt8] = []
-        head.reserveCapacity(canonicalData.count + 64)
-        head.append(contentsOf: #"{"at":"#.utf8)
-        CanonicalJSON.writeString(at, into: &head)
-        head.append(contentsOf: #","data":"#.utf8)
-        head.append(contentsOf: canonicalData)
-        head.append(UInt8(ascii: ","))
-
-        var tail: [UInt8] = []
-        tail.reserveCapacity(320)
-        tail.append(contentsOf: #""metadata":{"actor":"#.utf8)
-        writeOptional(metadata.actor, into: &tail)
-        tail.append(contentsOf: #","causationId":"#.utf8)
-        writeOptional(metadata.causationId, into: &tail)
-        tail.append(contentsOf: #","commandId":"#.utf8)
-        writeOptional(metadata.commandId, into: &tail)
-        tail.append(contentsOf: #","correlationId":"#.utf8)
-        writeOptional(metadata.correlationId, into: &tail)
-        tail.append(contentsOf: #"},"position":"#.utf8)
-        CanonicalJSON.writeInteger(Int64(position), into: &tail)
-        tail.append(contentsOf: #","prevHash":""#.utf8)
-        tail.append(contentsOf: Array(Hex.encode(prevHash).utf8))
-        tail.append(contentsOf: #"","streamId":"#.utf8)
-        CanonicalJSON.writeString(streamId, into: &tail)
-        tail.append(contentsOf: #","type":"#.utf8)
-        CanonicalJSON.writeString(type, into: &tail)
-        tail.append(contentsOf: #","version":"#.utf8)
-        CanonicalJSON.writeInteger(Int64(version), into: &tail)
-        tail.append(UInt8(ascii: "}"))
-
-        var hashInput: [UInt8] = []
-        hashInput.reserveCapacity(32 + head.count + tail.count)
-        hashInput.append(contentsOf: prevHash)
-        hashInput.append(contentsOf: head)
-        hashInput.append(contentsOf: tail)
-        let hash = SHA256.hash(hashInput)
-
-        var record = head
-        record.reserveCapacity(head.count + tail.count + 76)
+                       canonicalData: [UInt8], metadata: EventMetadata, prevHash: [UInt8], hasher: SHA256.Hasher) -> Encoded {
+        var record: [UInt8] = []
+        record.reserveCapacity(canonicalData.count + 420)
+        record.append(contentsOf: #"{"at":"#.utf8)
+        CanonicalJSON.writeString(at, into: &record)
+        record.append(contentsOf: #","data":"#.utf8)
+        record.append(contentsOf: canonicalData)
+        record.append(UInt8(ascii: ","))
+        let headEnd = record.count
         record.append(contentsOf: #""hash":""#.utf8)
-        record.append(contentsOf: Array(Hex.encode(hash).utf8))
+        let hashOffset = record.count
+        record.append(contentsOf: placeholder)
         record.append(contentsOf: #"","#.utf8)
-        record.append(contentsOf: tail)
+        let tailStart = record.count
+        record.append(contentsOf: #""metadata":{"actor":"#.utf8)
+        writeOptional(metadata.actor, into: &record)
+        record.append(contentsOf: #","causationId":"#.utf8)
+        writeOptional(metadata.causationId, into: &record)
+        record.append(contentsOf: #","commandId":"#.utf8)
+        writeOptional(metadata.commandId, into: &record)
+        record.append(contentsOf: #","correlationId":"#.utf8)
+        writeOptional(metadata.correlationId, into: &record)
+        record.append(contentsOf: #"},"position":"#.utf8)
+        CanonicalJSON.writeInteger(Int64(position), into: &record)
+        record.append(contentsOf: #","prevHash":""#.utf8)
+        Hex.append(prevHash, to: &record)
+        record.append(contentsOf: #"","streamId":"#.utf8)
+        CanonicalJSON.writeString(streamId, into: &record)
+        record.append(contentsOf: #","type":"#.utf8)
+        CanonicalJSON.writeString(type, into: &record)
+        record.append(contentsOf: #","version":"#.utf8)
+        CanonicalJSON.writeInteger(Int64(version), into: &record)
+        record.append(UInt8(ascii: "}"))
+
+        hasher.reset()
+        hasher.update(prevHash)
+        record.withUnsafeBytes { bytes in
+            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[..<headEnd]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[tailStart...]))
+        }
+        let hash = hasher.finalize()
+        Hex.write(hash, into: &record, at: hashOffset)
         return Encoded(bytes: record, hash: hash)
     }
+
+    private static let placeholder = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
 
     private static func writeOptional(_ value: String?, into out: inout [UInt8]) {
         if let value {

@@ -6,13 +6,14 @@ import LMDB
 ///
 /// Valid only during the decide call (it wraps the open write transaction).
 public struct WriteContext {
-    let transaction: Transaction
-    let layout: StoreLayout
+    let batch: Batch
+    var transaction: Transaction { batch.transaction }
+    var layout: StoreLayout { batch.layout }
     /// Commit time of this batch, milliseconds since the epoch.
-    public let batchMillis: Int64
+    public var batchMillis: Int64 { batch.batchMillis }
 
     public func head(of streamId: String) throws -> StreamHead? {
-        try StoreReads.head(of: streamId, transaction: transaction, layout: layout)
+        try batch.head(of: streamId)
     }
 
     public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {

@@ -2,12 +2,17 @@ import CLMDB
 
 /// A position in one database, valid inside `Transaction.withCursor` only.
 public struct Cursor {
-    let pointer: OpaquePointer
-    let database: Database
+    @usableFromInline let pointer: OpaquePointer
+    @usableFromInline let database: Database
+
+    @inlinable init(pointer: OpaquePointer, database: Database) {
+        self.pointer = pointer
+        self.database = database
+    }
 
     public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
 
-    private func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
+    @inlinable func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
         var v = MDB_val()
         let rc = mdb_cursor_get(pointer, &k, &v, op)
@@ -16,14 +21,14 @@ public struct Cursor {
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
-    public func first() throws -> Entry? { try get(MDB_FIRST) }
-    public func last() throws -> Entry? { try get(MDB_LAST) }
-    public func next() throws -> Entry? { try get(MDB_NEXT) }
-    public func previous() throws -> Entry? { try get(MDB_PREV) }
-    public func current() throws -> Entry? { try get(MDB_GET_CURRENT) }
+    @inlinable public func first() throws -> Entry? { try get(MDB_FIRST) }
+    @inlinable public func last() throws -> Entry? { try get(MDB_LAST) }
+    @inlinable public func next() throws -> Entry? { try get(MDB_NEXT) }
+    @inlinable public func previous() throws -> Entry? { try get(MDB_PREV) }
+    @inlinable public func current() throws -> Entry? { try get(MDB_GET_CURRENT) }
 
     /// Positions at the first key ≥ `key`.
-    public func seek(atLeast key: [UInt8]) throws -> Entry? {
+    @inlinable public func seek(atLeast key: [UInt8]) throws -> Entry? {
         try key.withUnsafeBytes { buffer in try get(MDB_SET_RANGE, key: buffer) }
     }
 

@@ -18,8 +18,8 @@ import Darwin
 public final class Environment: @unchecked Sendable {
     // Safe to share: the MDB_env handle is thread-safe for opening transactions; the map size
     // only changes under `resizeLock` held exclusively, while every transaction holds it shared.
-    let handle: OpaquePointer
-    let resizeLock = ResizeLock()
+    @usableFromInline let handle: OpaquePointer
+    @usableFromInline let resizeLock = ResizeLock()
     public let path: String
     public let options: Options
 
@@ -67,7 +67,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     // Guarded by `resizeLock`: set under the exclusive hold, read under the shared one.
-    private var closed = false
+    @usableFromInline var closed = false
 
     deinit {
         if !closed { mdb_env_close(handle) }
@@ -84,7 +84,7 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    private func ensureOpen() throws(LMDBError) {
+    @usableFromInline func ensureOpen() throws(LMDBError) {
         if closed { throw LMDBError(code: 9 /* EBADF */, operation: "environment \(path) is closed") }
     }
 
@@ -117,7 +117,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Adopts a map size grown by another process (after `MDB_MAP_RESIZED`).
-    func adoptGrownMap() throws(LMDBError) {
+    @usableFromInline func adoptGrownMap() throws(LMDBError) {
         try resizeLock.withExclusive { () throws(LMDBError) in
             try ensureOpen()
             try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize(0)")
@@ -162,7 +162,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Runs `body` inside a read-only snapshot. Readers never block the writer or each other.
-    public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
+    @inlinable public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
         while true {
             resizeLock.lockShared()
             if closed {
@@ -206,7 +206,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Runs `body` in one write transaction and commits it, without the map-full retry: for
     /// callers that must undo their own side effects before growing (the EventStore writer).
-    public func writeOnce<R>(_ body: (Transaction) throws -> R) throws -> R {
+    @inlinable public func writeOnce<R>(_ body: (Transaction) throws -> R) throws -> R {
         try resizeLock.withShared {
             try ensureOpen()
             var txn: OpaquePointer?

@@ -27,7 +27,7 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(operation): \(message) (\(code))" }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws(LMDBError) {
     if rc != MDB_SUCCESS { throw LMDBError(code: rc, operation: operation()) }
 }

@@ -10,11 +10,12 @@ import Darwin
 /// open, and it does not check that itself. Every transaction holds this lock shared; the
 /// resize holds it exclusively. Writer preference keeps a steady stream of readers from
 /// starving a resize.
+@usableFromInline
 final class ResizeLock: @unchecked Sendable {
     // Safe: the pthread lock is heap-allocated once and never moved; pthread is thread-safe.
-    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    @usableFromInline let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    init() {
+    @usableFromInline init() {
         lock = .allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)
@@ -30,16 +31,16 @@ final class ResizeLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func lockShared() { pthread_rwlock_rdlock(lock) }
-    func unlock() { pthread_rwlock_unlock(lock) }
+    @inlinable func lockShared() { pthread_rwlock_rdlock(lock) }
+    @inlinable func unlock() { pthread_rwlock_unlock(lock) }
 
-    func withShared<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    @inlinable func withShared<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
-    func withExclusive<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    @inlinable func withExclusive<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

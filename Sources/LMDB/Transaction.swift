@@ -8,8 +8,13 @@ public struct Transaction {
     public let pointer: OpaquePointer
     public let isWrite: Bool
 
+    @inlinable init(pointer: OpaquePointer, isWrite: Bool) {
+        self.pointer = pointer
+        self.isWrite = isWrite
+    }
+
     /// The value stored under `key`, or nil.
-    public func get(_ database: Database, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+    @inlinable public func get(_ database: Database, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         let rc = mdb_get(pointer, database.handle, &k, &v)
@@ -18,7 +23,7 @@ public struct Transaction {
         return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
     }
 
-    public func get(_ database: Database, _ key: [UInt8]) throws -> UnsafeRawBufferPointer? {
+    @inlinable public func get(_ database: Database, _ key: [UInt8]) throws -> UnsafeRawBufferPointer? {
         try key.withUnsafeBytes { buffer in try get(database, buffer) }
     }
 
@@ -37,13 +42,13 @@ public struct Transaction {
         public static let noOverwrite = PutFlags(rawValue: UInt32(MDB_NOOVERWRITE))
     }
 
-    public func put(_ database: Database, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
+    @inlinable public func put(_ database: Database, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_put(pointer, database.handle, &k, &v, flags.rawValue), "mdb_put \(database.name)")
     }
 
-    public func put(_ database: Database, _ key: [UInt8], _ value: [UInt8], flags: PutFlags = []) throws {
+    @inlinable public func put(_ database: Database, _ key: [UInt8], _ value: [UInt8], flags: PutFlags = []) throws {
         try key.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in try put(database, k, v, flags: flags) }
         }
@@ -74,7 +79,7 @@ public struct Transaction {
     }
 
     /// Runs `body` with a cursor over `database`, closed afterwards.
-    public func withCursor<R>(_ database: Database, _ body: (inout Cursor) throws -> R) throws -> R {
+    @inlinable public func withCursor<R>(_ database: Database, _ body: (inout Cursor) throws -> R) throws -> R {
         var raw: OpaquePointer?
         try check(mdb_cursor_open(pointer, database.handle, &raw), "mdb_cursor_open \(database.name)")
         guard let raw else { throw LMDBError(code: MDB_PANIC, operation: "mdb_cursor_open") }

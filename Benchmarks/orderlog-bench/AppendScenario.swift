@@ -1,0 +1,118 @@
+import ArgumentParser
+import CanonicalJSON
+import EventStore
+import Foundation
+import Synchronization
+
+/// `append`: durable appends of ~300-byte events from C concurrent appenders, each awaiting
+/// its own durability; compared in the same run with the disk's fsync and a raw LMDB loop at
+/// the batch size the writer achieved.
+struct AppendScenario: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "append", abstract: "In-process durable appends through the EventStore.")
+
+    @Option(help: "Events to append in all.") var events = 100_000
+    @Option(help: "Concurrent appenders.") var concurrency = 256
+    @Option(help: "Events per append call (one atomic append each).") var eventsPerAppend = 1
+    @Option(help: "Which streams the events go to: `new` (each append starts a stream, as placing an order does), `appender` (one long stream per appender), `one` (a single hot stream).")
+    var streams: StreamChoice = .new
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard events > 0, concurrency > 0 else { throw ValidationError("--events and --concurrency must be positive") }
+    }
+
+    func run() async throws {
+        let directory = TemporaryDataDirectory("append")
+        let batches = BatchCounter()
+        var configuration = EventStore.Configuration()
+        configuration.onBatchCommitted = { batches.add($0) }
+        let store = try EventStore(directory: directory.path + "/events", configuration: configuration)
+        let perTask = max(1, (events / eventsPerAppend + concurrency - 1) / concurrency)
+        let total = perTask * concurrency * eventsPerAppend
+        let padding = String(repeating: "p", count: 8)
+
+        let start = now()
+        let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var latencies = Latencies()
+                    for i in 0..<perTask {
+                        let events = try (0..<eventsPerAppend).map { k in try ProposedEvent(
+                            type: "StockReserved",
+                            data: ["orderId": .string("01JDQ0000000000000000\(worker)"), "quantity": 1, "seq": .int(Int64(i)), "pad": .string(padding)],
+                            metadata: EventMetadata(commandId: "cmd-\(worker)-\(i)-\(k)", correlationId: "req-\(worker)-\(i)", actor: "bench")) }
+                        let began = now()
+                        let streamId: String
+                        switch streams {
+                        case .new: streamId = "order-\(String(now(), radix: 36))-\(worker)-\(i)"
+                        case .appender: streamId = "cart-\(worker)"
+                        case .one: streamId = "sku-hot"
+                        }
+                        try await store.append([StreamAppend(streamId: streamId, expectedVersion: .any, events: events)])
+                        latencies.record(nanoseconds: now() - began)
+                    }
+                    return latencies
+                }
+            }
+            var merged = Latencies()
+            for try await part in group { merged.merge(part) }
+            return merged
+        }
+        let seconds = Double(now() - start) / 1e9
+        var recordBytes = 0
+        try store.forEachRawRecord(from: 1, limit: 1) { _, bytes in recordBytes = bytes.count }
+        let verified = try store.verify()
+        let head = try store.headPosition
+        store.close()
+
+        let averageBatch = batches.averageEvents
+        let fsync = DiskProbe.fsyncMilliseconds(in: directory.path)
+        let raw = DiskProbe.rawLMDBThroughput(in: directory.path + "/raw", count: min(total, 200_000), valueSize: recordBytes,
+                                              batch: max(1, Int(averageBatch.rounded())))
+        let rawCommit = DiskProbe.rawCommitMilliseconds(in: directory.path + "/raw-commit", valueSize: recordBytes)
+
+        let appended = latencies.count * UInt64(eventsPerAppend)
+        var report = Report(scenario: "append", requests: UInt64(total), ok: appended, seconds: seconds,
+                            throughput: Double(appended) / seconds, latencies: latencies)
+        if head != UInt64(total) {
+            report.invariantFailures.append("head is \(head), expected \(total)")
+        }
+        if case .failed(let position, let reason) = verified {
+            report.invariantFailures.append("verify failed at \(position): \(reason)")
+        }
+        report.invariantsHold = report.invariantFailures.isEmpty
+        report.extra = [
+            ("rawThroughput", raw), ("ratioToRaw", report.throughput / raw), ("averageBatch", averageBatch),
+            ("fsyncMs", fsync), ("writerBusy", batches.writerSeconds / seconds), ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("rawCommitMs", rawCommit), ("recordBytes", Double(recordBytes)), ("concurrency", Double(concurrency)),
+        ]
+        report.print(json: output.json)
+        if !report.invariantsHold { throw ExitCode(1) }
+    }
+}
+
+/// Averages the writer's batch sizes.
+final class BatchCounter: Sendable {
+    private let totals = Mutex((batches: 0, events: 0, seconds: 0.0, commitSeconds: 0.0))
+
+    func add(_ statistics: BatchStatistics) {
+        totals.withLock {
+            $0.batches += 1
+            $0.events += statistics.events
+            $0.seconds += statistics.seconds
+            $0.commitSeconds += statistics.commitSeconds
+        }
+    }
+
+    /// Seconds the writer spent inside batches (deciding, writing, committing).
+    var writerSeconds: Double { totals.withLock { $0.seconds } }
+    /// Seconds of that spent in commits (page writes and fsync).
+    var commitSeconds: Double { totals.withLock { $0.commitSeconds } }
+
+    var averageEvents: Double {
+        totals.withLock { $0.batches == 0 ? 0 : Double($0.events) / Double($0.batches) }
+    }
+}
+
+enum StreamChoice: String, ExpressibleByArgument, CaseIterable {
+    case new, appender, one
+}

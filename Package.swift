@@ -32,6 +32,9 @@ let package = Package(
         // The log: knows nothing about shopping.
         .target(name: "EventStore", dependencies: ["LMDB", "CanonicalJSON", "CryptoPrimitives"], swiftSettings: strict),
 
+        // Business rules: pure (no I/O, clock, randomness or crypto).
+        .target(name: "Domain", dependencies: ["CanonicalJSON"], swiftSettings: strict),
+
         .executableTarget(
             name: "orderlog-bench",
             dependencies: [
@@ -47,6 +50,7 @@ let package = Package(
         .executableTarget(name: "eventstore-child", dependencies: ["EventStore", "CanonicalJSON"], path: "Tests/Helpers/eventstore-child", swiftSettings: strict),
 
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"], swiftSettings: strict),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]
 )

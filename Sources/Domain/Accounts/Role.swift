@@ -1,0 +1,4 @@
+public enum Role: String, Sendable, Codable {
+    case customer
+    case admin
+}

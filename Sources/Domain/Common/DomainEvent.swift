@@ -1,0 +1,160 @@
+import CanonicalJSON
+
+/// Every domain event, for code that handles events of any aggregate (projections, the
+/// replay tool, the command processor's encoder).
+///
+/// The codec is the one place that maps stored type names to payloads; `EventUpcasting` runs
+/// before it, so old shapes are read as new ones without rewriting the log.
+public enum DomainEvent: Sendable, Equatable {
+    case product(Product.Event)
+    case sku(Sku.Event)
+    case cart(Cart.Event)
+    case order(Order.Event)
+    case account(Account.Event)
+    case usernameClaim(UsernameClaim.Event)
+    case wechatLink(WeChatLink.Event)
+    case support(Support.Event)
+
+    public struct UnknownType: Error, CustomStringConvertible {
+        public let type: String
+        public var description: String { "unknown event type \(type)" }
+    }
+
+    /// The payload and its frozen type name.
+    public var payload: any EventPayload {
+        switch self {
+        case .product(let event):
+            switch event {
+            case .created(let p): p
+            case .skuAdded(let p): p
+            case .updated(let p): p
+            case .unlisted(let p): p
+            case .listed(let p): p
+            }
+        case .sku(let event):
+            switch event {
+            case .created(let p): p
+            case .priceChanged(let p): p
+            case .limitChanged(let p): p
+            case .restocked(let p): p
+            case .adjusted(let p): p
+            case .reserved(let p): p
+            case .released(let p): p
+            case .sold(let p): p
+            case .returned(let p): p
+            }
+        case .cart(let event):
+            switch event {
+            case .itemAdded(let p): p
+            case .quantitySet(let p): p
+            case .itemRemoved(let p): p
+            case .checkedOut(let p): p
+            }
+        case .order(let event):
+            switch event {
+            case .placed(let p): p
+            case .paymentRequested(let p): p
+            case .paid(let p): p
+            case .cancelled(let p): p
+            case .shipped(let p): p
+            case .completed(let p): p
+            case .refundRequested(let p): p
+            case .refundApproved(let p): p
+            case .refundRejected(let p): p
+            case .latePaymentRefunded(let p): p
+            }
+        case .account(let event):
+            switch event {
+            case .registered(let p): p
+            case .passwordChanged(let p): p
+            case .roleChanged(let p): p
+            case .tokensRevoked(let p): p
+            case .erased(let p): p
+            }
+        case .usernameClaim(let event):
+            switch event {
+            case .claimed(let p): p
+            case .released(let p): p
+            }
+        case .wechatLink(let event):
+            switch event {
+            case .linked(let p): p
+            case .unlinked(let p): p
+            }
+        case .support(let event):
+            switch event {
+            case .messagePosted(let p): p
+            }
+        }
+    }
+
+    public var typeName: String { type(of: payload).typeName }
+
+    /// The event's data as JSON (for the log).
+    public func encodedData() throws -> JSONValue {
+        try payload.jsonValue()
+    }
+
+    /// Reads an event from its stored type name and data.
+    public static func decode(type: String, data: JSONValue) throws -> DomainEvent {
+        let (currentType, currentData) = EventUpcasting.upcast(type: type, data: data)
+        guard let decode = registry[currentType] else { throw UnknownType(type: type) }
+        return try decode(currentData)
+    }
+
+    private static func payload<P: EventPayload>(_ type: P.Type, _ data: JSONValue) throws -> P {
+        try JSONValueDecoder().decode(P.self, from: data)
+    }
+
+    private static let registry: [String: @Sendable (JSONValue) throws -> DomainEvent] = [
+        Product.Created.typeName: { .product(.created(try payload(Product.Created.self, $0))) },
+        Product.SkuAdded.typeName: { .product(.skuAdded(try payload(Product.SkuAdded.self, $0))) },
+        Product.Updated.typeName: { .product(.updated(try payload(Product.Updated.self, $0))) },
+        Product.Unlisted.typeName: { .product(.unlisted(try payload(Product.Unlisted.self, $0))) },
+        Product.Listed.typeName: { .product(.listed(try payload(Product.Listed.self, $0))) },
+        Sku.Created.typeName: { .sku(.created(try payload(Sku.Created.self, $0))) },
+        Sku.PriceChanged.typeName: { .sku(.priceChanged(try payload(Sku.PriceChanged.self, $0))) },
+        Sku.LimitChanged.typeName: { .sku(.limitChanged(try payload(Sku.LimitChanged.self, $0))) },
+        Sku.Restocked.typeName: { .sku(.restocked(try payload(Sku.Restocked.self, $0))) },
+        Sku.Adjusted.typeName: { .sku(.adjusted(try payload(Sku.Adjusted.self, $0))) },
+        Sku.Reserved.typeName: { .sku(.reserved(try payload(Sku.Reserved.self, $0))) },
+        Sku.Released.typeName: { .sku(.released(try payload(Sku.Released.self, $0))) },
+        Sku.Sold.typeName: { .sku(.sold(try payload(Sku.Sold.self, $0))) },
+        Sku.Returned.typeName: { .sku(.returned(try payload(Sku.Returned.self, $0))) },
+        Cart.ItemAdded.typeName: { .cart(.itemAdded(try payload(Cart.ItemAdded.self, $0))) },
+        Cart.QuantitySet.typeName: { .cart(.quantitySet(try payload(Cart.QuantitySet.self, $0))) },
+        Cart.ItemRemoved.typeName: { .cart(.itemRemoved(try payload(Cart.ItemRemoved.self, $0))) },
+        Cart.CheckedOut.typeName: { .cart(.checkedOut(try payload(Cart.CheckedOut.self, $0))) },
+        Order.Placed.typeName: { .order(.placed(try payload(Order.Placed.self, $0))) },
+        Order.PaymentRequested.typeName: { .order(.paymentRequested(try payload(Order.PaymentRequested.self, $0))) },
+        Order.Paid.typeName: { .order(.paid(try payload(Order.Paid.self, $0))) },
+        Order.Cancelled.typeName: { .order(.cancelled(try payload(Order.Cancelled.self, $0))) },
+        Order.Shipped.typeName: { .order(.shipped(try payload(Order.Shipped.self, $0))) },
+        Order.Completed.typeName: { .order(.completed(try payload(Order.Completed.self, $0))) },
+        Order.RefundRequested.typeName: { .order(.refundRequested(try payload(Order.RefundRequested.self, $0))) },
+        Order.RefundApproved.typeName: { .order(.refundApproved(try payload(Order.RefundApproved.self, $0))) },
+        Order.RefundRejected.typeName: { .order(.refundRejected(try payload(Order.RefundRejected.self, $0))) },
+        Order.LatePaymentRefunded.typeName: { .order(.latePaymentRefunded(try payload(Order.LatePaymentRefunded.self, $0))) },
+        Account.Registered.typeName: { .account(.registered(try payload(Account.Registered.self, $0))) },
+        Account.PasswordChanged.typeName: { .account(.passwordChanged(try payload(Account.PasswordChanged.self, $0))) },
+        Account.RoleChanged.typeName: { .account(.roleChanged(try payload(Account.RoleChanged.self, $0))) },
+        Account.TokensRevoked.typeName: { .account(.tokensRevoked(try payload(Account.TokensRevoked.self, $0))) },
+        Account.Erased.typeName: { .account(.erased(try payload(Account.Erased.self, $0))) },
+        UsernameClaim.Claimed.typeName: { .usernameClaim(.claimed(try payload(UsernameClaim.Claimed.self, $0))) },
+        UsernameClaim.Released.typeName: { .usernameClaim(.released(try payload(UsernameClaim.Released.self, $0))) },
+        WeChatLink.Linked.typeName: { .wechatLink(.linked(try payload(WeChatLink.Linked.self, $0))) },
+        WeChatLink.Unlinked.typeName: { .wechatLink(.unlinked(try payload(WeChatLink.Unlinked.self, $0))) },
+        Support.MessagePosted.typeName: { .support(.messagePosted(try payload(Support.MessagePosted.self, $0))) },
+    ]
+
+    /// Every stored type name this version reads.
+    public static var knownTypes: [String] { registry.keys.sorted() }
+}
+
+/// Old event shapes become current ones here, in one place, when they are read. The log is
+/// never rewritten. (Every type is still at its first shape.)
+public enum EventUpcasting {
+    public static func upcast(type: String, data: JSONValue) -> (String, JSONValue) {
+        (type, data)
+    }
+}

@@ -1,0 +1,130 @@
+/// Placing an order: one decision over the order, every sku it takes, their products, the
+/// buyer's purchases and (on checkout) the cart, appended atomically — all lines reserved, or
+/// none.
+public enum OrderPlacement {
+    public static let maxLines = 50
+
+    public struct Command: Sendable {
+        public let orderId: String
+        public let userId: String
+        /// Nil: check out the whole cart.
+        public let lines: [RequestedLine]?
+        public let address: SealedAddress
+        public let note: Sealed?
+        public let now: Timestamp
+        public let payBy: Timestamp
+
+        public init(orderId: String, userId: String, lines: [RequestedLine]?, address: SealedAddress, note: Sealed?, now: Timestamp, payBy: Timestamp) {
+            self.orderId = orderId
+            self.userId = userId
+            self.lines = lines
+            self.address = address
+            self.note = note
+            self.now = now
+            self.payBy = payBy
+        }
+    }
+
+    /// The states the decision reads.
+    public struct Context: Sendable {
+        public let skus: [String: Sku.State]
+        public let products: [String: Product.State]
+        /// Units of each sku in the buyer's orders that are not cancelled or refunded.
+        public let purchases: [String: Int]
+        public let cart: Cart.State
+
+        public init(skus: [String: Sku.State], products: [String: Product.State], purchases: [String: Int], cart: Cart.State) {
+            self.skus = skus
+            self.products = products
+            self.purchases = purchases
+            self.cart = cart
+        }
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        public let order: [Order.Event]
+        public let stock: [StockMove]
+        public let cart: [Cart.Event]
+    }
+
+    /// The lines a command asks for: its own, or the cart's.
+    public static func requestedLines(_ command: Command, cart: Cart.State) -> [RequestedLine] {
+        command.lines ?? cart.lines.map { RequestedLine(skuId: $0.skuId, quantity: $0.quantity) }
+    }
+
+    /// Checks, in API.md's order: empty cart, unknown sku (404), then 409s — not orderable,
+    /// purchase limit, out of stock — each naming every offending sku.
+    public static func decide(_ command: Command, _ context: Context) throws(Rejection) -> Outcome {
+        let requested = requestedLines(command, cart: context.cart)
+        if command.lines == nil && requested.isEmpty { throw .emptyCart }
+        var errors: [FieldError] = []
+        if requested.isEmpty || requested.count > maxLines {
+            errors.append(FieldError("items", "an order has 1–\(maxLines) lines"))
+        }
+        var seen = Set<String>()
+        for (index, line) in requested.enumerated() {
+            if !(1...Cart.maxLineQuantity).contains(line.quantity) {
+                errors.append(FieldError("items[\(index)].quantity", "must be 1–\(Cart.maxLineQuantity)"))
+            }
+            if !seen.insert(line.skuId).inserted {
+                errors.append(FieldError("items[\(index)].skuId", "sku \(line.skuId) appears twice"))
+            }
+        }
+        if !errors.isEmpty { throw .validationFailed(errors) }
+
+        for line in requested where context.skus[line.skuId]?.exists != true {
+            throw .notFound(resource: "sku", id: line.skuId)
+        }
+        let notOrderable = requested.filter { line in
+            guard let sku = context.skus[line.skuId], let product = context.products[sku.productId] else { return true }
+            return !product.exists || !product.listed
+        }.map(\.skuId)
+        if !notOrderable.isEmpty { throw .notOrderable(skuIds: notOrderable) }
+
+        var overLimit: [String] = []
+        var limitDetails: [String] = []
+        for line in requested {
+            guard let sku = context.skus[line.skuId], let limit = sku.limitPerUser else { continue }
+            let already = context.purchases[line.skuId] ?? 0
+            if already + line.quantity > limit {
+                overLimit.append(line.skuId)
+                limitDetails.append("sku \(line.skuId) allows \(limit) per customer, \(already) already ordered, \(line.quantity) requested")
+            }
+        }
+        if !overLimit.isEmpty { throw .purchaseLimitExceeded(skuIds: overLimit, detail: limitDetails.joined(separator: "; ")) }
+
+        var short: [String] = []
+        var shortDetails: [String] = []
+        for line in requested {
+            guard let sku = context.skus[line.skuId] else { continue }
+            if sku.available < Int64(line.quantity) {
+                short.append(line.skuId)
+                shortDetails.append("sku \(line.skuId) has \(sku.available) available, \(line.quantity) requested")
+            }
+        }
+        if !short.isEmpty { throw .outOfStock(skuIds: short, detail: shortDetails.joined(separator: "; ")) }
+
+        var lines: [OrderLine] = []
+        var total: Int64 = 0
+        var stock: [StockMove] = []
+        for line in requested {
+            guard let sku = context.skus[line.skuId], let product = context.products[sku.productId] else { continue }
+            let (lineTotal, overflow) = sku.priceCents.multipliedReportingOverflow(by: Int64(line.quantity))
+            let (newTotal, overflowTotal) = total.addingReportingOverflow(lineTotal)
+            guard !overflow, !overflowTotal, newTotal <= maxSafeInteger else {
+                throw .validationFailed([FieldError("items", "the order total exceeds \(maxSafeInteger) cents")])
+            }
+            total = newTotal
+            lines.append(OrderLine(skuId: sku.skuId, productId: product.productId, title: product.title, specs: sku.specs,
+                                   priceCents: sku.priceCents, quantity: line.quantity, lineTotalCents: lineTotal))
+            stock.append(StockMove(skuId: sku.skuId, event: .reserved(Sku.Reserved(orderId: command.orderId, quantity: Int64(line.quantity)))))
+        }
+        let placed = Order.Placed(orderId: command.orderId, userId: command.userId, lines: lines, totalCents: total, address: command.address,
+                                  note: command.note, placedAt: command.now, payBy: command.payBy, fromCart: command.lines == nil)
+        let cart: [Cart.Event] = command.lines == nil ? [Cart.checkOut(orderId: command.orderId)] : []
+        return Outcome(order: [.placed(placed)], stock: stock, cart: cart)
+    }
+
+    /// 2^53 − 1: the largest integer a JavaScript client reads exactly.
+    public static let maxSafeInteger: Int64 = 9_007_199_254_740_991
+}

@@ -1,0 +1,44 @@
+import CanonicalJSON
+import Testing
+@testable import Domain
+
+@Suite struct EventCodecTests {
+    static let samples: [DomainEvent] = [
+        .product(.created(Product.Created(productId: "P1", title: "手机", description: "d", category: "c", tags: ["t"], imageUrls: ["u"], skuIds: ["S1"], createdAt: t0))),
+        .product(.updated(Product.Updated(title: "x", description: nil, category: nil, tags: nil, imageUrls: [])) ),
+        .sku(.created(Sku.Created(definition: Sku.Definition(skuId: "S1", specs: [SpecEntry(name: "颜色", value: "黑")], priceCents: 1, limitPerUser: 2), productId: "P1"))),
+        .sku(.adjusted(Sku.Adjusted(delta: -3, reason: "r"))),
+        .cart(.itemAdded(Cart.ItemAdded(skuId: "S1", quantity: 2))),
+        .order(.placed(Order.Placed(orderId: "O1", userId: "U1", lines: [], totalCents: 0, address: address, note: sealed("n"), placedAt: t0, payBy: t0, fromCart: true))),
+        .order(.refundRequested(Order.RefundRequested(reason: sealed("r"), requestedAt: t0, fromStatus: .shipped))),
+        .account(.registered(Account.Registered(userId: "U1", username: sealed("a"), usernameKey: "k", role: .admin, passwordHash: "h", openIdKey: nil, openId: nil, registeredAt: t0))),
+        .usernameClaim(.released(UsernameClaim.Released(userId: "U1"))),
+        .wechatLink(.linked(WeChatLink.Linked(userId: "U1"))),
+        .support(.messagePosted(Support.MessagePosted(messageId: "M", from: .agent, text: sealed("t"), orderId: nil, agentId: "A", at: t0))),
+    ]
+
+    @Test(arguments: samples)
+    func roundTripsThroughCanonicalJSON(_ event: DomainEvent) throws {
+        let data = try event.encodedData()
+        // Canonicalizable (no floats) and readable back as the same event.
+        let bytes = try CanonicalJSON.serialize(data)
+        let decoded = try DomainEvent.decode(type: event.typeName, data: try JSONParser.parse(bytes))
+        #expect(decoded == event)
+    }
+
+    @Test func typeNamesAreUniqueAndFrozen() {
+        let names = DomainEvent.knownTypes
+        #expect(Set(names).count == names.count)
+        #expect(names.contains("OrderPlaced") && names.contains("StockReserved") && names.contains("UserRegistered"))
+        #expect(names.count == 38)
+    }
+
+    @Test func anUnknownTypeIsAnError() {
+        #expect(throws: DomainEvent.UnknownType.self) { try DomainEvent.decode(type: "Nope", data: [:]) }
+    }
+
+    @Test func timesAreRFC3339InTheData() throws {
+        let data = try DomainEvent.order(.cancelled(Order.Cancelled(reason: "customer", at: t0))).encodedData()
+        #expect(data["at"] == "2026-11-25T08:00:00.000Z")
+    }
+}

@@ -1,0 +1,90 @@
+import Testing
+@testable import Domain
+
+@Suite struct OrderPlacementTests {
+    func context(skus: [Sku.State] = [sku()], products: [Product.State] = [product()], purchases: [String: Int] = [:],
+                 cart: Cart.State = Cart.State()) -> OrderPlacement.Context {
+        OrderPlacement.Context(skus: Dictionary(uniqueKeysWithValues: skus.map { ($0.skuId, $0) }),
+                               products: Dictionary(uniqueKeysWithValues: products.map { ($0.productId, $0) }), purchases: purchases, cart: cart)
+    }
+
+    @Test func reservesEveryLineWithPricesFrozen() throws {
+        let skus = [sku("S1", price: 100, stock: 5), sku("S2", price: 250, stock: 5)]
+        let outcome = try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 2), RequestedLine(skuId: "S2", quantity: 1)]),
+                                                context(skus: skus, products: [product(skuIds: ["S1", "S2"])]))
+        guard case .placed(let placed) = outcome.order.first else {
+            Issue.record("expected OrderPlaced")
+            return
+        }
+        #expect(placed.totalCents == 450)
+        #expect(placed.lines.map(\.lineTotalCents) == [200, 250])
+        #expect(placed.lines.first?.title == "华为智能手机 Pro")
+        #expect(outcome.stock == [
+            StockMove(skuId: "S1", event: .reserved(Sku.Reserved(orderId: "O1", quantity: 2))),
+            StockMove(skuId: "S2", event: .reserved(Sku.Reserved(orderId: "O1", quantity: 1))),
+        ])
+        #expect(outcome.cart.isEmpty)
+    }
+
+    @Test func checkingOutTheCartEmptiesIt() throws {
+        var cart = Cart.State()
+        cart = Cart.evolve(cart, .itemAdded(Cart.ItemAdded(skuId: "S1", quantity: 3)))
+        let outcome = try OrderPlacement.decide(placeCommand(nil), context(cart: cart))
+        #expect(outcome.cart == [.checkedOut(Cart.CheckedOut(orderId: "O1"))])
+        #expect(outcome.stock.count == 1)
+        #expect(throws: Rejection.emptyCart) { try OrderPlacement.decide(placeCommand(nil), context()) }
+    }
+
+    @Test func anUnknownSkuIsNotFound() {
+        #expect(throws: Rejection.notFound(resource: "sku", id: "NOPE")) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "NOPE", quantity: 1)]), context())
+        }
+    }
+
+    @Test func duplicateSkusAndBadQuantitiesAreValidationErrors() {
+        #expect(throws: Rejection.self) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 1), RequestedLine(skuId: "S1", quantity: 1)]), context())
+        }
+        #expect(throws: Rejection.self) { try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 100)]), context()) }
+        #expect(throws: Rejection.self) { try OrderPlacement.decide(placeCommand([]), context()) }
+    }
+
+    @Test func conflictsComeInTheirOrderAndNameEverySku() {
+        let skus = [sku("S1", stock: 0, limit: 1), sku("S2", product: "P2", stock: 0), sku("S3", stock: 0)]
+        let products = [product(skuIds: ["S1", "S3"]), product("P2", listed: false, skuIds: ["S2"])]
+        let all = [RequestedLine(skuId: "S1", quantity: 2), RequestedLine(skuId: "S2", quantity: 1), RequestedLine(skuId: "S3", quantity: 1)]
+        // Not orderable wins over limit and stock.
+        #expect(throws: Rejection.notOrderable(skuIds: ["S2"])) { try OrderPlacement.decide(placeCommand(all), context(skus: skus, products: products)) }
+        // Then the purchase limit.
+        let listedOnly = [all[0], all[2]]
+        #expect(throws: Rejection.purchaseLimitExceeded(skuIds: ["S1"], detail: "sku S1 allows 1 per customer, 0 already ordered, 2 requested")) {
+            try OrderPlacement.decide(placeCommand(listedOnly), context(skus: skus, products: products))
+        }
+        // Then stock, naming every short sku.
+        let withinLimit = [RequestedLine(skuId: "S1", quantity: 1), all[2]]
+        #expect(throws: Rejection.outOfStock(skuIds: ["S1", "S3"], detail: "sku S1 has 0 available, 1 requested; sku S3 has 0 available, 1 requested")) {
+            try OrderPlacement.decide(placeCommand(withinLimit), context(skus: skus, products: products))
+        }
+    }
+
+    @Test func earlierPurchasesCountAgainstTheLimit() throws {
+        let limited = [sku("S1", stock: 10, limit: 3)]
+        #expect(throws: Rejection.self) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 2)]), context(skus: limited, purchases: ["S1": 2]))
+        }
+        _ = try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 1)]), context(skus: limited, purchases: ["S1": 2]))
+    }
+
+    @Test func purchasesIgnoreCancelledAndRefundedOrders() throws {
+        let live = try placedOrder()
+        let cancelled = live.applying(try Order.decideCancel(reason: .customer, now: t0, live).order)
+        #expect(Purchases.units(in: [live, cancelled]) == ["S1": 2])
+    }
+
+    @Test func anAbsurdTotalIsRefused() {
+        let expensive = [sku("S1", price: OrderPlacement.maxSafeInteger, stock: 99)]
+        #expect(throws: Rejection.self) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 99)]), context(skus: expensive))
+        }
+    }
+}

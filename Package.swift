@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian, named so they cannot clash with BoringSSL-based modules.
@@ -35,10 +38,22 @@ let package = Package(
         // Business rules: pure (no I/O, clock, randomness or crypto).
         .target(name: "Domain", dependencies: ["CanonicalJSON"], swiftSettings: strict),
 
+        // Command side: the writer's decide step, accounts, payments, personal-data sealing, timers.
+        .target(
+            name: "Application",
+            dependencies: [
+                "EventStore", "Domain", "CryptoPrimitives", "CanonicalJSON", "LMDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "orderlog-bench",
             dependencies: [
-                "EventStore", "CanonicalJSON", "CLMDB",
+                "EventStore", "CanonicalJSON", "CLMDB", "Application", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -50,6 +65,7 @@ let package = Package(
         .executableTarget(name: "eventstore-child", dependencies: ["EventStore", "CanonicalJSON"], path: "Tests/Helpers/eventstore-child", swiftSettings: strict),
 
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"], swiftSettings: strict),
+        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "EventStore", "CryptoPrimitives"], swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]

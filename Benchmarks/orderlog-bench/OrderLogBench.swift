@@ -6,7 +6,7 @@ struct OrderLogBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orderlog-bench",
         abstract: "Benchmarks OrderLog and checks its invariants under concurrency.",
-        subcommands: [AppendScenario.self]
+        subcommands: [AppendScenario.self, CommandsScenario.self]
     )
 }
 

@@ -198,6 +198,24 @@ public final class EventStore: Sendable {
         return try environment.read { txn in try StoreReads.entries(withPrefix: prefix, in: db, transaction: txn) }
     }
 
+    /// Side-table entries with `start ≤ key < end` (no end: to the last), at most `limit`.
+    public func sideTableRange(_ table: String, from start: [UInt8], to end: [UInt8]? = nil, limit: Int = .max) throws -> [(key: [UInt8], value: [UInt8])] {
+        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        return try environment.read { txn in
+            var result: [(key: [UInt8], value: [UInt8])] = []
+            try txn.withCursor(db) { cursor in
+                var entry = start.isEmpty ? try cursor.first() : try cursor.seek(atLeast: start)
+                while let current = entry, result.count < limit {
+                    let key = [UInt8](current.key)
+                    if let end, !key.lexicographicallyPrecedes(end) { break }
+                    result.append((key, [UInt8](current.value)))
+                    entry = try cursor.next()
+                }
+            }
+            return result
+        }
+    }
+
     /// The remembered response for an idempotency key, if any (a fast path before queueing).
     public func rememberedResponse(for key: String) throws -> (fingerprint: [UInt8], position: UInt64, response: [UInt8])? {
         try environment.read { txn in

@@ -10,9 +10,7 @@ public struct ProposedEvent: Sendable {
     public let metadata: EventMetadata
 
     public init(type: String, data: JSONValue, metadata: EventMetadata = EventMetadata()) throws(EventStoreError) {
-        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw .invalidArgument("event type must be 1–128 printable ASCII characters")
-        }
+        try Self.validate(type: type)
         guard case .object = data else { throw .invalidArgument("event data must be a JSON object") }
         do {
             self.canonicalData = try CanonicalJSON.serialize(data)
@@ -21,6 +19,24 @@ public struct ProposedEvent: Sendable {
         }
         self.type = type
         self.metadata = metadata
+    }
+
+    /// An event whose data is already canonical JSON (a `CanonicalWritable` payload). The
+    /// bytes must be one canonical JSON object; they are hashed and stored as given.
+    public init(type: String, canonicalData: [UInt8], metadata: EventMetadata = EventMetadata()) throws(EventStoreError) {
+        try Self.validate(type: type)
+        guard canonicalData.first == UInt8(ascii: "{"), canonicalData.last == UInt8(ascii: "}") else {
+            throw .invalidArgument("event data must be a JSON object")
+        }
+        self.type = type
+        self.canonicalData = canonicalData
+        self.metadata = metadata
+    }
+
+    private static func validate(type: String) throws(EventStoreError) {
+        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("event type must be 1–128 printable ASCII characters")
+        }
     }
 }
 

@@ -26,6 +26,24 @@ import Testing
         #expect(decoded == event)
     }
 
+    static let hot: [DomainEvent] = [
+        .order(.placed(Order.Placed(orderId: "O1", userId: "U1", lines: [
+            OrderLine(skuId: "S1", productId: "P1", title: "华为 \"Pro\"\n", specs: [SpecEntry(name: "颜色", value: "黑"), SpecEntry(name: "b", value: "")],
+                      priceCents: 9_007_199_254_740_991, quantity: 99, lineTotalCents: -1),
+        ], totalCents: 123, address: sealed("addr"), note: nil, placedAt: t0, payBy: t0.adding(seconds: 1800), fromCart: false))),
+        .order(.placed(Order.Placed(orderId: "O2", userId: "U2", lines: [], totalCents: 0, address: sealed("a"), note: sealed("n"), placedAt: t0, payBy: t0,
+                                    fromCart: true))),
+        .sku(.reserved(Sku.Reserved(orderId: "O1", quantity: 3))),
+        .sku(.sold(Sku.Sold(orderId: "O1", quantity: 3))),
+        .sku(.released(Sku.Released(orderId: "O1", quantity: 3, reason: "payment_timeout"))),
+    ]
+
+    @Test(arguments: hot)
+    func handWrittenFormsMatchTheGenericEncoder(_ event: DomainEvent) throws {
+        #expect(try event.canonicalData() == (try CanonicalJSON.serialize(try event.encodedData())))
+        #expect(try DomainEvent.decode(type: event.typeName, data: try JSONParser.parse(try event.canonicalData())) == event)
+    }
+
     @Test func typeNamesAreUniqueAndFrozen() {
         let names = DomainEvent.knownTypes
         #expect(Set(names).count == names.count)

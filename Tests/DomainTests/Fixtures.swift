@@ -4,7 +4,7 @@ let t0 = Timestamp(millis: 1_795_593_600_000)  // 2026-11-25T08:00:00Z
 
 func sealed(_ text: String) -> Sealed { Sealed(keyId: "u/1", nonce: "n", ciphertext: text) }
 
-let address = SealedAddress(name: sealed("张三"), phone: sealed("13800000000"), line1: sealed("长安街1号"), city: sealed("北京"), postalCode: nil)
+let address = sealed(#"{"city":"北京","line1":"长安街1号","name":"张三","phone":"13800000000"}"#)
 
 /// Folds events into a state, as the processor does.
 func fold<S, E>(_ initial: S, _ events: [E], _ evolve: (S, E) -> S) -> S {

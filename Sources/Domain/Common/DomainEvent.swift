@@ -90,9 +90,18 @@ public enum DomainEvent: Sendable, Equatable {
 
     public var typeName: String { type(of: payload).typeName }
 
-    /// The event's data as JSON (for the log).
+    /// The event's data as JSON.
     public func encodedData() throws -> JSONValue {
         try payload.jsonValue()
+    }
+
+    /// The event's data in canonical JSON, as the log stores it: written directly for the hot
+    /// payloads, through the generic encoder for the rest.
+    public func canonicalData() throws -> [UInt8] {
+        if let writable = payload as? any CanonicalWritable {
+            return CanonicalJSON.serialize(writable)
+        }
+        return try CanonicalJSON.serialize(try payload.jsonValue())
     }
 
     /// Reads an event from its stored type name and data.

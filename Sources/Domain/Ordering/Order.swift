@@ -11,7 +11,7 @@ public enum Order {
         public let userId: String
         public let lines: [OrderLine]
         public let totalCents: Int64
-        public let address: SealedAddress
+        public let address: Sealed
         public let note: Sealed?
         public let placedAt: Timestamp
         public let payBy: Timestamp
@@ -145,7 +145,7 @@ public enum Order {
         public var status = OrderStatus.awaitingPayment
         public var lines: [OrderLine] = []
         public var totalCents: Int64 = 0
-        public var address: SealedAddress?
+        public var address: Sealed?
         public var note: Sealed?
         public var placedAt = Timestamp(millis: 0)
         public var payBy = Timestamp(millis: 0)

@@ -20,19 +20,25 @@ public struct RequestedLine: Sendable, Equatable {
     }
 }
 
-/// The shipping address, every part of it personal data.
-public struct SealedAddress: Sendable, Equatable, Codable {
-    public let name: Sealed
-    public let phone: Sealed
-    public let line1: Sealed
-    public let city: Sealed
-    public let postalCode: Sealed?
+/// The shipping address in the clear. It never enters an event or a read model as such: it is
+/// sealed as one unit (its JSON) under the buyer's key, so an order carries one `Sealed`
+/// address and erasure blanks every part of it at once.
+public struct ShippingAddress: Sendable, Equatable, Codable {
+    public let name: String
+    public let phone: String
+    public let line1: String
+    public let city: String
+    public let postalCode: String?
 
-    public init(name: Sealed, phone: Sealed, line1: Sealed, city: Sealed, postalCode: Sealed?) {
+    public init(name: String, phone: String, line1: String, city: String, postalCode: String?) {
         self.name = name
         self.phone = phone
         self.line1 = line1
         self.city = city
         self.postalCode = postalCode
     }
+
+    /// What an erased buyer's address shows: every field kept, each `"[erased]"`.
+    public static let erased = ShippingAddress(name: Sealed.erasedText, phone: Sealed.erasedText, line1: Sealed.erasedText,
+                                               city: Sealed.erasedText, postalCode: Sealed.erasedText)
 }

@@ -9,12 +9,12 @@ public enum OrderPlacement {
         public let userId: String
         /// Nil: check out the whole cart.
         public let lines: [RequestedLine]?
-        public let address: SealedAddress
+        public let address: Sealed
         public let note: Sealed?
         public let now: Timestamp
         public let payBy: Timestamp
 
-        public init(orderId: String, userId: String, lines: [RequestedLine]?, address: SealedAddress, note: Sealed?, now: Timestamp, payBy: Timestamp) {
+        public init(orderId: String, userId: String, lines: [RequestedLine]?, address: Sealed, note: Sealed?, now: Timestamp, payBy: Timestamp) {
             self.orderId = orderId
             self.userId = userId
             self.lines = lines

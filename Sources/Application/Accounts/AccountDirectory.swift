@@ -1,0 +1,75 @@
+import Domain
+import EventStore
+import Synchronization
+
+/// Accounts as the command side knows them, for token checks on every request: a cache in
+/// front of the log that the writer updates after each commit touching an account, so a
+/// logout or an erasure takes effect before its response is sent. Never a lagging read model.
+public final class AccountDirectory: Sendable {
+    private struct Entry {
+        let version: UInt64
+        let account: Account.State
+    }
+
+    private let store: EventStore
+    private let entries = Mutex<[String: Entry]>([:])
+    private let capacity: Int
+
+    public init(store: EventStore, capacity: Int = 200_000) {
+        self.store = store
+        self.capacity = capacity
+    }
+
+    /// The account, or nil when no such user exists.
+    public func account(_ userId: String) throws -> Account.State? {
+        if let entry = entries.withLock({ $0[userId] }) { return entry.account.exists ? entry.account : nil }
+        let stream = StreamId.user(userId)
+        var state = Account.initialState
+        var version: UInt64 = 0
+        for recorded in try store.read(stream: stream) {
+            guard case .account(let event) = try DomainEvent.decode(type: recorded.type, data: recorded.data) else { continue }
+            state = Account.evolve(state, event)
+            version = recorded.version
+        }
+        guard state.exists else { return nil }
+        insert(userId, Entry(version: version, account: state), onlyIfNewer: true)
+        return state
+    }
+
+    /// Called by the writer after a commit: always wins over a concurrent reader's older fold.
+    func update(_ userId: String, version: UInt64, account: Account.State) {
+        insert(userId, Entry(version: version, account: account), onlyIfNewer: false)
+    }
+
+    private func insert(_ userId: String, _ entry: Entry, onlyIfNewer: Bool) {
+        entries.withLock { entries in
+            if onlyIfNewer, let existing = entries[userId], existing.version >= entry.version { return }
+            if entries.count >= capacity, entries[userId] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[userId] = entry
+        }
+    }
+
+    /// The owner of a username claim (by its keyed hash), read from the log.
+    public func owner(ofUsernameKey key: String) throws -> String? {
+        try fold(UsernameClaim.initialState, stream: StreamId.username(key)) { state, event in
+            if case .usernameClaim(let e) = event { return UsernameClaim.evolve(state, e) }
+            return state
+        }.owner
+    }
+
+    /// The account linked to a WeChat openid (by its keyed hash), read from the log.
+    public func owner(ofOpenIdKey key: String) throws -> String? {
+        try fold(WeChatLink.initialState, stream: StreamId.wechat(key)) { state, event in
+            if case .wechatLink(let e) = event { return WeChatLink.evolve(state, e) }
+            return state
+        }.userId
+    }
+
+    private func fold<S>(_ initial: S, stream: String, _ evolve: (S, DomainEvent) -> S) throws -> S {
+        var state = initial
+        for recorded in try store.read(stream: stream) {
+            state = evolve(state, try DomainEvent.decode(type: recorded.type, data: recorded.data))
+        }
+        return state
+    }
+}

@@ -1,0 +1,67 @@
+import CryptoPrimitives
+import Domain
+import Foundation
+
+/// Bearer tokens: `v1.<base64url claims>.<base64url HMAC-SHA256>`, signed with the server's
+/// token secret. Claims: user id, token generation (logout bumps it), issue and expiry time.
+public struct TokenSigner: Sendable {
+    public struct Claims: Sendable, Equatable {
+        public let userId: String
+        public let generation: Int
+        public let issuedAt: Int64
+        public let expiresAt: Int64
+    }
+
+    let secret: [UInt8]
+    public let lifetimeSeconds: Int64
+
+    public init(secret: [UInt8], lifetimeSeconds: Int64 = 7 * 86_400) {
+        self.secret = secret
+        self.lifetimeSeconds = lifetimeSeconds
+    }
+
+    /// The token secret from `ORDERLOG_TOKEN_SECRET`, else `<dataDirectory>/token.secret`
+    /// (random, created on first start, mode 0600).
+    public static func secret(dataDirectory: String, environmentValue: String?) throws -> [UInt8] {
+        if let value = environmentValue, !value.isEmpty { return Array(value.utf8) }
+        let path = dataDirectory + "/token.secret"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8), let bytes = Hex.decode(existing.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return bytes
+        }
+        let bytes = try SecureRandom.bytes(32)
+        _ = FileManager.default.createFile(atPath: path, contents: Data((Hex.encode(bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        return bytes
+    }
+
+    public func issue(userId: String, generation: Int, now: Timestamp) -> String {
+        let issued = now.unixSeconds
+        var claims: [UInt8] = []
+        claims.append(contentsOf: #"{"exp":"#.utf8)
+        claims.append(contentsOf: String(issued + lifetimeSeconds).utf8)
+        claims.append(contentsOf: #","gen":"#.utf8)
+        claims.append(contentsOf: String(generation).utf8)
+        claims.append(contentsOf: #","iat":"#.utf8)
+        claims.append(contentsOf: String(issued).utf8)
+        claims.append(contentsOf: #","sub":""#.utf8)
+        claims.append(contentsOf: userId.utf8)
+        claims.append(contentsOf: #""}"#.utf8)
+        let body = "v1." + Base64URL.encode(claims)
+        return body + "." + Base64URL.encode(HMACSHA256.authenticate(body, key: secret))
+    }
+
+    /// The claims of a well-formed, correctly signed, unexpired token; nil otherwise.
+    public func verify(_ token: String, now: Timestamp) -> Claims? {
+        guard token.utf8.count <= 1024 else { return nil }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let signature = Base64URL.decode(String(parts[2])) else { return nil }
+        let body = parts[0] + "." + parts[1]
+        guard ConstantTime.equals(signature, HMACSHA256.authenticate(String(body), key: secret)) else { return nil }
+        guard let json = Base64URL.decode(String(parts[1])),
+              let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+              let userId = object["sub"] as? String, let generation = object["gen"] as? Int,
+              let issued = object["iat"] as? Int, let expires = object["exp"] as? Int
+        else { return nil }
+        guard Int64(expires) > now.unixSeconds else { return nil }
+        return Claims(userId: userId, generation: generation, issuedAt: Int64(issued), expiresAt: Int64(expires))
+    }
+}

@@ -1,0 +1,211 @@
+import CanonicalJSON
+import CryptoPrimitives
+import Domain
+import EventStore
+import Foundation
+import Synchronization
+
+/// Seals and opens personal data with a per-user AES-256-GCM key (crypto-shredding).
+///
+/// Data keys live in the log environment's `keys` side table — not hash-chained, backed up
+/// with the log — wrapped (AES-256-GCM) by a master key kept outside it (`master.key` in the
+/// data directory, or `ORDERLOG_MASTER_KEY`). Erasing a person deletes their keys in the same
+/// transaction as the erasure event: every sealed value of theirs, in events, read models and
+/// remembered responses, becomes unreadable at once and shows as `"[erased]"`.
+public final class PersonalDataVault: Sendable {
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case wrongMasterKey
+        case missingMasterKey(path: String)
+        case malformedMasterKey
+        case noKey(userId: String)
+
+        public var description: String {
+            switch self {
+            case .wrongMasterKey:
+                "the master key does not open this data directory's key store (wrong ORDERLOG_MASTER_KEY or master.key?)"
+            case .missingMasterKey(let path):
+                "the key store holds data keys but no master key was found (\(path) or ORDERLOG_MASTER_KEY); refusing to start"
+            case .malformedMasterKey:
+                "the master key must be 32 bytes as 64 hex digits or base64"
+            case .noKey(let userId):
+                "no personal-data key for user \(userId) (erased?)"
+            }
+        }
+    }
+
+    private let store: EventStore
+    private let masterKey: [UInt8]
+    private let lookupSecret: [UInt8]
+    private let cache = Mutex<[String: [UInt8]]>([:])
+    private static let checkKey = Array("master-key-check".utf8)
+    private static let checkText = Array("orderlog personal-data vault".utf8)
+    private static let lookupKeyName = Array("lookup-key".utf8)
+
+    /// Opens the vault on `store`, checking (or, on a new key store, recording) that
+    /// `masterKey` is the one the key store was made with.
+    public init(store: EventStore, masterKey: [UInt8]) async throws {
+        guard masterKey.count == AESGCM.keyByteCount else { throw Failure.malformedMasterKey }
+        self.store = store
+        self.masterKey = masterKey
+        if let check = try store.sideTableValue(SideTables.vault, key: Self.checkKey) {
+            guard let opened = try? Self.unwrap(check, key: masterKey, label: Self.checkKey), opened == Self.checkText,
+                  let wrappedLookup = try store.sideTableValue(SideTables.vault, key: Self.lookupKeyName),
+                  let lookup = try? Self.unwrap(wrappedLookup, key: masterKey, label: Self.lookupKeyName)
+            else { throw Failure.wrongMasterKey }
+            lookupSecret = lookup
+        } else {
+            let lookup = try SecureRandom.bytes(32)
+            let check = try Self.wrap(Self.checkText, key: masterKey, label: Self.checkKey)
+            let wrappedLookup = try Self.wrap(lookup, key: masterKey, label: Self.lookupKeyName)
+            _ = try await store.submit { _ in
+                Decision(plan: WritePlan(sideTableWrites: [
+                    SideTableWrite(table: SideTables.vault, key: Self.checkKey, operation: .put(check)),
+                    SideTableWrite(table: SideTables.vault, key: Self.lookupKeyName, operation: .put(wrappedLookup)),
+                ]), staged: { _ in })
+            }
+            lookupSecret = lookup
+        }
+    }
+
+    /// A read-only vault for tools (nothing is written; a key store never set up opens nothing).
+    public init(readOnlyStore store: EventStore, masterKey: [UInt8]) throws {
+        guard masterKey.count == AESGCM.keyByteCount else { throw Failure.malformedMasterKey }
+        self.store = store
+        self.masterKey = masterKey
+        if let check = try store.sideTableValue(SideTables.vault, key: Self.checkKey) {
+            guard let opened = try? Self.unwrap(check, key: masterKey, label: Self.checkKey), opened == Self.checkText,
+                  let wrappedLookup = try store.sideTableValue(SideTables.vault, key: Self.lookupKeyName),
+                  let lookup = try? Self.unwrap(wrappedLookup, key: masterKey, label: Self.lookupKeyName)
+            else { throw Failure.wrongMasterKey }
+            lookupSecret = lookup
+        } else {
+            lookupSecret = []
+        }
+    }
+
+    /// The keyed hash (HMAC-SHA256 under a secret kept in the key store) that names a personal
+    /// identifier's stream — a lowercased username, a WeChat openid — without revealing it.
+    public func lookupKey(_ identifier: String) -> String {
+        Hex.encode(HMACSHA256.authenticate(identifier, key: lookupSecret))
+    }
+
+    /// Side tables the log must be opened with for the vault (and the processor) to work.
+    public static var sideTables: [String] { SideTables.all }
+
+    // MARK: Master key
+
+    /// The master key from `ORDERLOG_MASTER_KEY` (64 hex digits or base64), else from
+    /// `<dataDirectory>/master.key`, created (mode 0600) only when the key store is empty.
+    public static func masterKey(dataDirectory: String, environmentValue: String?, keyStoreIsEmpty: Bool) throws -> [UInt8] {
+        if let value = environmentValue?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            return try parseMasterKey(value)
+        }
+        let path = dataDirectory + "/master.key"
+        if let contents = try? String(contentsOfFile: path, encoding: .utf8) {
+            return try parseMasterKey(contents.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard keyStoreIsEmpty else { throw Failure.missingMasterKey(path: path) }
+        let key = try SecureRandom.bytes(AESGCM.keyByteCount)
+        let created = FileManager.default.createFile(atPath: path, contents: Data((Hex.encode(key) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard created else { throw Failure.missingMasterKey(path: path) }
+        return key
+    }
+
+    static func parseMasterKey(_ text: String) throws -> [UInt8] {
+        if text.count == 64, let bytes = Hex.decode(text) { return bytes }
+        if let data = Data(base64Encoded: text), data.count == AESGCM.keyByteCount { return [UInt8](data) }
+        throw Failure.malformedMasterKey
+    }
+
+    // MARK: Data keys
+
+    public static func keyId(for userId: String) -> String { userId + "/1" }
+
+    /// A fresh data key for a new user and the side-table write that stores it (wrapped).
+    public func newDataKey(for userId: String) throws -> (keyId: String, key: [UInt8], write: SideTableWrite) {
+        let keyId = Self.keyId(for: userId)
+        let key = try SecureRandom.bytes(AESGCM.keyByteCount)
+        let wrapped = try Self.wrap(key, key: masterKey, label: Array(keyId.utf8))
+        cache.withLock { $0[keyId] = key }
+        return (keyId, key, SideTableWrite(table: SideTables.keys, key: Array(keyId.utf8), operation: .put(wrapped)))
+    }
+
+    private func dataKey(_ keyId: String) throws -> [UInt8]? {
+        if let key = cache.withLock({ $0[keyId] }) { return key }
+        guard let wrapped = try store.sideTableValue(SideTables.keys, key: Array(keyId.utf8)) else { return nil }
+        let key = try Self.unwrap(wrapped, key: masterKey, label: Array(keyId.utf8))
+        cache.withLock { cache in
+            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
+            cache[keyId] = key
+        }
+        return key
+    }
+
+    /// Drops an erased user's keys from memory (they are already gone from disk).
+    public func forget(userId: String) {
+        let prefix = userId + "/"
+        cache.withLock { cache in
+            for key in cache.keys where key.hasPrefix(prefix) { cache.removeValue(forKey: key) }
+        }
+    }
+
+    // MARK: Sealing
+
+    public func seal(_ text: String, for userId: String) throws -> Sealed {
+        let keyId = Self.keyId(for: userId)
+        guard let key = try dataKey(keyId) else { throw Failure.noKey(userId: userId) }
+        return try seal(text, keyId: keyId, key: key)
+    }
+
+    public func seal(_ text: String, keyId: String, key: [UInt8]) throws -> Sealed {
+        let nonce = try SecureRandom.bytes(AESGCM.nonceByteCount)
+        let ciphertext = try AESGCM.seal(Array(text.utf8), key: key, nonce: nonce, associatedData: Array(keyId.utf8))
+        return Sealed(keyId: keyId, nonce: Base64URL.encode(nonce), ciphertext: Base64URL.encode(ciphertext))
+    }
+
+    /// The clear text, or `"[erased]"` once the owner's key is destroyed.
+    public func open(_ sealed: Sealed) -> String {
+        guard let key = try? dataKey(sealed.keyId), let nonce = Base64URL.decode(sealed.nonce),
+              let ciphertext = Base64URL.decode(sealed.ciphertext),
+              let plain = try? AESGCM.open(ciphertext, key: key, nonce: nonce, associatedData: Array(sealed.keyId.utf8))
+        else { return Sealed.erasedText }
+        return String(decoding: plain, as: UTF8.self)
+    }
+
+    public func open(_ sealed: Sealed?) -> String? {
+        sealed.map { open($0) }
+    }
+
+    // MARK: Structured values
+
+    /// Seals a whole value (an address) as the JSON of it.
+    public func seal<T: Encodable>(value: T, keyId: String, key: [UInt8]) throws -> Sealed {
+        try seal(String(decoding: try JSONValueEncoder().encode(value).serialized(), as: UTF8.self), keyId: keyId, key: key)
+    }
+
+    public func seal<T: Encodable>(value: T, for userId: String) throws -> Sealed {
+        try seal(String(decoding: try JSONValueEncoder().encode(value).serialized(), as: UTF8.self), for: userId)
+    }
+
+    /// The address in the clear, or every field `"[erased]"`.
+    public func openAddress(_ sealed: Sealed) -> ShippingAddress {
+        let text = open(sealed)
+        guard text != Sealed.erasedText, let address = try? JSONValueDecoder().decode(ShippingAddress.self, from: Array(text.utf8)) else {
+            return .erased
+        }
+        return address
+    }
+
+    // MARK: Wrapping
+
+    static func wrap(_ plain: [UInt8], key: [UInt8], label: [UInt8]) throws -> [UInt8] {
+        let nonce = try SecureRandom.bytes(AESGCM.nonceByteCount)
+        return nonce + (try AESGCM.seal(plain, key: key, nonce: nonce, associatedData: label))
+    }
+
+    static func unwrap(_ wrapped: [UInt8], key: [UInt8], label: [UInt8]) throws -> [UInt8] {
+        guard wrapped.count > AESGCM.nonceByteCount else { throw Failure.wrongMasterKey }
+        return try AESGCM.open(Array(wrapped[AESGCM.nonceByteCount...]), key: key, nonce: Array(wrapped[..<AESGCM.nonceByteCount]),
+                               associatedData: label)
+    }
+}

@@ -1,0 +1,23 @@
+import Domain
+
+/// Everything the command processor keeps between commands, owned by the writer thread.
+///
+/// `@unchecked Sendable` because the EventStore runs every decide step and every hook on its
+/// single writer thread, one after another; nothing here is touched from anywhere else.
+final class ProcessorState: @unchecked Sendable {
+    let cache: StateCache
+    /// Units per sku in each buyer's live orders (a derived view; rebuilt on a miss).
+    var purchases: [String: [String: Int]] = [:]
+    /// Long streams get a snapshot every this many events.
+    let snapshotInterval: UInt64
+
+    init(cacheCapacity: Int, snapshotInterval: UInt64) {
+        cache = StateCache(capacity: cacheCapacity)
+        self.snapshotInterval = snapshotInterval
+    }
+
+    func forget(streams: [String], users: [String]) {
+        for stream in streams { cache.evict(stream) }
+        for user in users { purchases.removeValue(forKey: user) }
+    }
+}

@@ -1,0 +1,161 @@
+import CanonicalJSON
+import Domain
+import EventStore
+
+/// One command's decide step inside the writer: loads the states it reads (cache, else
+/// snapshot plus the events after it), stages its events per stream, and turns all of it into
+/// the EventStore's `Decision` — with the cache updates as the staged hook and their undoing as
+/// the rollback.
+struct WriterSession {
+    let context: WriteContext
+    let state: ProcessorState
+    let metadata: CommandMetadata
+
+    private struct Staged {
+        var expected: ExpectedVersion
+        var version: UInt64
+        var stateAfter: Any
+        var snapshotVersion: UInt64
+        var events: [ProposedEvent]
+        var snapshot: SnapshotWrite?
+    }
+
+    private var staged: [String: Staged] = [:]
+    private var order: [String] = []
+    private(set) var sideTableWrites: [SideTableWrite] = []
+    private(set) var touchedUsers: Set<String> = []
+    var addressedStream: String?
+
+    init(context: WriteContext, state: ProcessorState, metadata: CommandMetadata) {
+        self.context = context
+        self.state = state
+        self.metadata = metadata
+    }
+
+    struct Loaded<S> {
+        let version: UInt64
+        let state: S
+    }
+
+    /// The stream's current state as this command sees it (including what it staged itself).
+    func load<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> Loaded<A.State> {
+        if let pending = staged[streamId], let s = pending.stateAfter as? A.State {
+            return Loaded(version: pending.version, state: s)
+        }
+        if let cached = state.cache.get(streamId, as: A.State.self) {
+            return Loaded(version: cached.version, state: cached.state)
+        }
+        var folded = A.initialState
+        var version: UInt64 = 0
+        var snapshotVersion: UInt64 = 0
+        if let snapshot = try context.snapshot(of: streamId), let decoded = Self.decodeSnapshot(A.self, snapshot.state) {
+            folded = decoded
+            version = snapshot.version
+            snapshotVersion = snapshot.version
+        }
+        var from = version + 1
+        while true {
+            let events = try context.readStream(streamId, fromVersion: from, limit: 1000)
+            for recorded in events {
+                let event = try DomainEvent.decode(type: recorded.type, data: recorded.data)
+                guard let specific = A.extract(event) else {
+                    throw EventStoreError.corruptRecord(position: recorded.position, reason: "\(recorded.type) does not belong in \(streamId)")
+                }
+                folded = A.evolve(folded, specific)
+                version = recorded.version
+            }
+            guard events.count == 1000 else { break }
+            from = version + 1
+        }
+        state.cache.put(streamId, version: version, state: folded, snapshotVersion: snapshotVersion)
+        return Loaded(version: version, state: folded)
+    }
+
+    /// Stages the first events of a stream this command just named with a fresh id (an order):
+    /// nothing to load, and the append still insists the stream does not exist yet.
+    mutating func appendNew<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event]) throws {
+        try append(A.self, streamId, events, current: staged[streamId] == nil ? Loaded(version: 0, state: A.initialState) : nil)
+    }
+
+    /// Stages `events` for `streamId`, expecting the version this command loaded.
+    mutating func append<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event]) throws {
+        try append(A.self, streamId, events, current: nil)
+    }
+
+    private mutating func append<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event], current known: Loaded<A.State>?) throws {
+        guard !events.isEmpty else { return }
+        let current = try known ?? load(A.self, streamId)
+        var entry = staged[streamId] ?? Staged(
+            expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: current.state,
+            snapshotVersion: state.cache.get(streamId, as: A.State.self)?.snapshotVersion ?? 0, events: [], snapshot: nil)
+        var folded = current.state
+        for event in events {
+            let domainEvent = A.wrap(event)
+            entry.events.append(try ProposedEvent(type: domainEvent.typeName, canonicalData: try domainEvent.canonicalData(), metadata: metadata.eventMetadata))
+            folded = A.evolve(folded, event)
+        }
+        entry.version = current.version + UInt64(events.count)
+        entry.stateAfter = folded
+        if entry.version - entry.snapshotVersion >= state.snapshotInterval {
+            entry.snapshot = SnapshotWrite(streamId: streamId, version: entry.version, state: try Self.encodeSnapshot(A.self, folded))
+            entry.snapshotVersion = entry.version
+        }
+        if staged[streamId] == nil { order.append(streamId) }
+        staged[streamId] = entry
+    }
+
+    /// The state `streamId` will have once this command's events are applied.
+    func stagedState<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> A.State {
+        try load(A.self, streamId).state
+    }
+
+    mutating func write(_ write: SideTableWrite) {
+        sideTableWrites.append(write)
+    }
+
+    mutating func touchUser(_ userId: String) {
+        touchedUsers.insert(userId)
+    }
+
+    var appendsNothing: Bool { staged.isEmpty }
+
+    /// The EventStore decision: the plan, then on staging the cache takes the new states and
+    /// `result` builds the answer; on rollback every stream and buyer this command touched is
+    /// forgotten and reloads from the log.
+    func decision<R>(committed: @escaping () -> Void = {}, result: @escaping () -> R) -> Decision<R> {
+        let cache = state
+        let entries = order.compactMap { id in staged[id].map { (id, $0) } }
+        let plan = WritePlan(
+            appends: entries.map { StreamAppend(streamId: $0.0, expectedVersion: $0.1.expected, events: $0.1.events) },
+            snapshots: entries.compactMap { $0.1.snapshot },
+            sideTableWrites: sideTableWrites,
+            addressedStream: addressedStream)
+        let streams = entries.map(\.0)
+        let users = Array(touchedUsers)
+        return Decision(plan: plan, staged: { _ in
+            for (id, entry) in entries {
+                cache.cache.put(id, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion)
+            }
+            return result()
+        }, rollback: {
+            cache.forget(streams: streams, users: users)
+        }, committed: committed)
+    }
+
+    // MARK: Snapshots
+
+    private struct SnapshotEnvelope<S: Codable>: Codable {
+        let schema: Int
+        let state: S
+    }
+
+    static func encodeSnapshot<A: Aggregate>(_ aggregate: A.Type, _ state: A.State) throws -> [UInt8] {
+        try JSONValueEncoder().encode(SnapshotEnvelope(schema: A.snapshotSchema, state: state)).serialized()
+    }
+
+    static func decodeSnapshot<A: Aggregate>(_ aggregate: A.Type, _ bytes: [UInt8]) -> A.State? {
+        guard let envelope = try? JSONValueDecoder().decode(SnapshotEnvelope<A.State>.self, from: bytes),
+              envelope.schema == A.snapshotSchema else { return nil }
+        return envelope.state
+    }
+}

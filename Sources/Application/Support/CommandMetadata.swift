@@ -1,0 +1,21 @@
+import EventStore
+
+/// Who asked for a command and how it relates to others: becomes every event's `metadata`.
+public struct CommandMetadata: Sendable {
+    public let commandId: String
+    public let correlationId: String
+    public let causationId: String?
+    /// The user id, `admin:<id>` is not used: admins are users; timers act as `system`.
+    public let actor: String
+
+    public init(commandId: String, correlationId: String, causationId: String? = nil, actor: String) {
+        self.commandId = commandId
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.actor = actor
+    }
+
+    var eventMetadata: EventMetadata {
+        EventMetadata(commandId: commandId, correlationId: correlationId, causationId: causationId ?? commandId, actor: actor)
+    }
+}

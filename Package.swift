@@ -50,6 +50,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Query side: read models built from the log.
+        .target(
+            name: "Projections",
+            dependencies: [
+                "EventStore", "Domain", "LMDB", "CanonicalJSON", "CryptoPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Projections",
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "orderlog-bench",
             dependencies: [
@@ -63,10 +76,15 @@ let package = Package(
 
         // A child process the crash tests SIGKILL mid-append.
         .executableTarget(name: "eventstore-child", dependencies: ["EventStore", "CanonicalJSON"], path: "Tests/Helpers/eventstore-child", swiftSettings: strict),
+        // A child process the crash tests SIGKILL between read-model batches.
+        .executableTarget(name: "projections-child", dependencies: ["EventStore", "Projections"], path: "Tests/Helpers/projections-child", swiftSettings: strict),
 
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"], swiftSettings: strict),
-        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "EventStore", "CryptoPrimitives"], swiftSettings: strict),
+        // Shared by the test targets: temp dirs, a command-side harness, build-product paths.
+        .target(name: "TestSupport", dependencies: ["Application", "Projections", "EventStore", "Domain"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ApplicationTests", dependencies: ["TestSupport", "Application", "Domain", "EventStore", "CryptoPrimitives"], swiftSettings: strict),
+        .testTarget(name: "ProjectionsTests", dependencies: ["TestSupport", "Projections", "Application", "Domain", "EventStore", "LMDB"], swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
+        .testTarget(name: "EventStoreTests", dependencies: ["TestSupport", "EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]
 )

@@ -38,7 +38,7 @@ public final class EventStore: Sendable {
     let layout: StoreLayout
     private let lock: DirectoryLock?
     private let writer: Writer?
-    private let notifier: CommitNotifier
+    private let notifier: ProgressNotifier
 
     /// Opens (creating if needed) the log in `directory` for writing, taking its writer lock.
     public convenience init(directory: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
@@ -93,7 +93,7 @@ public final class EventStore: Sendable {
                 }
                 return (last.position, hash, RFC3339.parse(event.at) ?? 0)
             }
-            notifier = CommitNotifier(head: head.0)
+            notifier = ProgressNotifier(head: head.0)
             if readOnly {
                 writer = nil
             } else {

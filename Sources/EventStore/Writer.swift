@@ -15,7 +15,7 @@ final class Writer: @unchecked Sendable {
     private let environment: Environment
     private let layout: StoreLayout
     private let configuration: EventStore.Configuration
-    private let notifier: CommitNotifier
+    private let notifier: ProgressNotifier
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
@@ -28,7 +28,7 @@ final class Writer: @unchecked Sendable {
     private let hasher = SHA256.Hasher()
     private let heads = HeadCache()
 
-    init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: CommitNotifier,
+    init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
          head: UInt64, headHash: [UInt8], headMillis: Int64) {
         self.environment = environment
         self.layout = layout

@@ -224,6 +224,54 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// A write transaction during which no other transaction of this process is open: for
+    /// dropping databases that readers might otherwise still be using.
+    /// `afterCommit` runs while the exclusive hold lasts (to publish new handles before any
+    /// reader can look).
+    public func writeExclusive<R>(_ body: (Transaction) throws -> R, afterCommit: () -> Void = {}) throws -> R {
+        try resizeLock.withExclusive {
+            try ensureOpen()
+            var txn: OpaquePointer?
+            try check(mdb_txn_begin(handle, nil, 0, &txn), "mdb_txn_begin(write)")
+            guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
+            let result: R
+            do {
+                result = try body(Transaction(pointer: txn, isWrite: true))
+            } catch {
+                mdb_txn_abort(txn)
+                throw error
+            }
+            try check(mdb_txn_commit(txn), "mdb_txn_commit")
+            afterCommit()
+            return result
+        }
+    }
+
+    /// Opens (creating) a named database inside an open write transaction; the handle is
+    /// usable by others once that transaction commits.
+    public func openDatabase(_ name: String, in transaction: Transaction) throws(LMDBError) -> Database {
+        var dbi = MDB_dbi()
+        try check(mdb_dbi_open(transaction.pointer, name, UInt32(MDB_CREATE), &dbi), "mdb_dbi_open \(name)")
+        return Database(handle: dbi, name: name)
+    }
+
+    /// Names of every named database in the environment.
+    public func databaseNames() throws -> [String] {
+        try read { txn in
+            var names: [String] = []
+            var main = MDB_dbi()
+            try check(mdb_dbi_open(txn.pointer, nil, 0, &main), "mdb_dbi_open(main)")
+            try txn.withCursor(Database(handle: main, name: "main")) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    names.append(String(decoding: current.key, as: UTF8.self))
+                    entry = try cursor.next()
+                }
+            }
+            return names
+        }
+    }
+
     /// Statistics of one database (entry count, depth, pages).
     public func statistics(of database: Database) throws -> MDB_stat {
         try read { txn in

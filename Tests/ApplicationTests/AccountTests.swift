@@ -2,6 +2,7 @@ import Application
 import Domain
 import EventStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct AccountTests {

@@ -2,6 +2,7 @@ import Application
 import CryptoPrimitives
 import Domain
 import EventStore
+import TestSupport
 import Testing
 
 @Suite struct LifecycleTests {

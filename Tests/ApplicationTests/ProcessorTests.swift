@@ -1,6 +1,7 @@
 import Application
 import Domain
 import EventStore
+import TestSupport
 import Testing
 
 @Suite struct ProcessorTests {

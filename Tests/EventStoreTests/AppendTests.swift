@@ -1,6 +1,7 @@
 import CanonicalJSON
 import EventStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct AppendTests {

@@ -2,6 +2,7 @@ import CanonicalJSON
 import EventStore
 import Foundation
 import LMDB
+import TestSupport
 import Testing
 
 @Suite struct IntegrityTests {

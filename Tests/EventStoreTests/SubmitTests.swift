@@ -1,6 +1,7 @@
 import CanonicalJSON
 import EventStore
 import Synchronization
+import TestSupport
 import Testing
 
 /// The writer's plug-in point: decide steps run inside the group commit, in order.

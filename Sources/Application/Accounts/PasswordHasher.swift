@@ -1,13 +1,14 @@
 import CryptoPrimitives
+import EventStore
 
 /// PBKDF2-HMAC-SHA256 password hashes: random salt, iteration count stored with the hash
 /// (`pbkdf2-sha256$<iterations>$<salt>$<hash>`), constant-time comparison, run on a bounded
 /// pool. An unknown username costs the same as a wrong password (`burnEquivalentWork`).
 public struct PasswordHasher: Sendable {
     public let iterations: Int
-    let pool: BlockingPool
+    let pool: ThreadPool
 
-    public init(iterations: Int, pool: BlockingPool) {
+    public init(iterations: Int, pool: ThreadPool) {
         self.iterations = max(1, iterations)
         self.pool = pool
     }

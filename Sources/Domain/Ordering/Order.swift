@@ -217,3 +217,18 @@ public enum Order {
         return s
     }
 }
+
+extension Order.State {
+    /// The order without its buyer's personal data (address, note, refund reason), as read
+    /// models keep it after the buyer is erased. Amounts and lines stay for accounting.
+    public func erasingPersonalData() -> Order.State {
+        var copy = self
+        copy.address = nil
+        copy.note = nil
+        if let refund {
+            copy.refund = Order.Refund(reason: nil, automaticReason: refund.automaticReason, requestedAt: refund.requestedAt,
+                                       fromStatus: refund.fromStatus, outcome: refund.outcome)
+        }
+        return copy
+    }
+}

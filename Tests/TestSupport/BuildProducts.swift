@@ -1,9 +1,9 @@
 import Foundation
 
 /// Paths of things the tests run as real processes.
-enum BuildProducts {
+public enum BuildProducts {
     /// The build directory holding the test bundle and every executable of the package.
-    static var directory: String {
+    public static var directory: String {
         if let explicit = ProcessInfo.processInfo.environment["ORDERLOG_BIN_DIR"] { return explicit }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
@@ -12,16 +12,16 @@ enum BuildProducts {
         return url.path
     }
 
-    static func executable(_ name: String) -> String { directory + "/" + name }
+    public static func executable(_ name: String) -> String { directory + "/" + name }
 
     /// The repository root (for fixtures and the shared verifier).
-    static var repositoryRoot: URL {
+    public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
     /// The independent chain verifier: `../shared/tools/verify-chain.py` beside the repository
     /// when present, else the copy kept in `Tests/Fixtures`.
-    static var chainVerifier: String {
+    public static var chainVerifier: String {
         let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/verify-chain.py").path
         if FileManager.default.fileExists(atPath: shared) { return shared }
         return repositoryRoot.appendingPathComponent("Tests/Fixtures/verify-chain.py").path
@@ -30,7 +30,7 @@ enum BuildProducts {
 
 /// Runs a process to completion, feeding `input` to stdin; returns exit status and output.
 @discardableResult
-func runProcess(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func runProcess(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments

@@ -1,17 +1,18 @@
 import Foundation
 
-/// A few dedicated threads for CPU-heavy blocking work (PBKDF2), so it neither stalls the
-/// cooperative pool the HTTP server runs on nor the writer, and its concurrency stays bounded.
-public final class BlockingPool: @unchecked Sendable {
+/// A few dedicated threads for blocking work, so it neither stalls Swift's cooperative pool
+/// nor competes without bound: password hashing (PBKDF2) runs on one; the read-model writer,
+/// whose LMDB write transactions must begin and commit on one thread, runs on another.
+public final class ThreadPool: @unchecked Sendable {
     // @unchecked: `queue` and `stopping` are guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [@Sendable () -> Void] = []
     private var stopping = false
 
-    public init(threads: Int) {
+    public init(threads: Int, name: String = "orderlog-pool") {
         for index in 0..<max(1, threads) {
             let thread = Thread { [self] in self.loop() }
-            thread.name = "orderlog-pool-\(index)"
+            thread.name = "\(name)-\(index)"
             thread.start()
         }
     }
@@ -24,6 +25,11 @@ public final class BlockingPool: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Runs throwing `work` on a pool thread.
+    public func run<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
+        try await run { Result { try work() } }.get()
     }
 
     public func shutdown() {

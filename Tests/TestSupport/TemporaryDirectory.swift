@@ -1,10 +1,10 @@
 import Foundation
 
 /// A fresh directory under the system temp dir, removed when the test is done.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
 
-    init(_ label: String = "orderlog") {
+    public init(_ label: String = "orderlog") {
         path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -13,5 +13,5 @@ final class TemporaryDirectory: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    func sub(_ name: String) -> String { path + "/" + name }
+    public func sub(_ name: String) -> String { path + "/" + name }
 }

@@ -1,8 +1,9 @@
 import Synchronization
 
-/// Wakes tasks waiting for the log to reach a position: the writer publishes every commit, so
-/// subscriptions and read-your-writes waits never poll.
-final class CommitNotifier: Sendable {
+/// Wakes tasks waiting for a position to be reached: the log's writer publishes every commit,
+/// the projection runner every applied batch, so subscriptions and read-your-writes waits
+/// never poll.
+public final class ProgressNotifier: Sendable {
     private struct Waiter {
         let target: UInt64
         let continuation: CheckedContinuation<Void, Never>
@@ -17,15 +18,15 @@ final class CommitNotifier: Sendable {
 
     private let state: Mutex<State>
 
-    init(head: UInt64) {
+    public init(head: UInt64) {
         state = Mutex(State(head: head))
     }
 
-    var head: UInt64 { state.withLock { $0.head } }
+    public var head: UInt64 { state.withLock { $0.head } }
 
     /// Returns once the committed head is at least `position`, the notifier closes, or the
     /// calling task is cancelled.
-    func wait(untilAtLeast position: UInt64) async {
+    public func wait(untilAtLeast position: UInt64) async {
         let id = state.withLock { s -> Int in
             s.nextId += 1
             return s.nextId
@@ -45,7 +46,7 @@ final class CommitNotifier: Sendable {
         }
     }
 
-    func publish(head: UInt64) {
+    public func publish(head: UInt64) {
         let ready = state.withLock { s -> [Waiter] in
             s.head = max(s.head, head)
             let due = s.waiters.filter { $0.value.target <= s.head }
@@ -55,7 +56,7 @@ final class CommitNotifier: Sendable {
         for waiter in ready { waiter.continuation.resume() }
     }
 
-    func close() {
+    public func close() {
         let all = state.withLock { s -> [Waiter] in
             s.closed = true
             defer { s.waiters.removeAll() }
@@ -64,5 +65,23 @@ final class CommitNotifier: Sendable {
         for waiter in all { waiter.continuation.resume() }
     }
 
-    var isClosed: Bool { state.withLock { $0.closed } }
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Waits until `position` is reached; false when `timeout` passed first.
+    public func wait(untilAtLeast position: UInt64, timeout: Duration) async -> Bool {
+        if head >= position { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.wait(untilAtLeast: position)
+                return self.head >= position
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || self.head >= position
+        }
+    }
 }

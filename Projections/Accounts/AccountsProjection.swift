@@ -1,0 +1,37 @@
+import Domain
+
+/// Who the users are, for admin views (the support inbox shows usernames): sealed usernames,
+/// roles, erasure. Sign-in never reads this (it reads the command side).
+///
+/// - `users`: userId → `UserDocument`
+public struct AccountsProjection: Projection {
+    public let name = "accounts"
+    public let databases = ["users"]
+
+    public init() {}
+
+    public struct UserDocument: Codable, Sendable, Equatable {
+        public let userId: String
+        public var username: Sealed?
+        public var role: Role
+        public var erased: Bool
+    }
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        guard case .account(let event) = projected.event else { return }
+        let userId = projected.entityId
+        switch event {
+        case .registered(let e):
+            context.setDocument(UserDocument(userId: userId, username: e.username, role: e.role, erased: false), "users", userId)
+        case .roleChanged(let e):
+            try context.update(UserDocument.self, "users", userId) { $0.role = e.role }
+        case .erased:
+            try context.update(UserDocument.self, "users", userId) { user in
+                user.username = nil
+                user.erased = true
+            }
+        case .passwordChanged, .tokensRevoked:
+            return
+        }
+    }
+}

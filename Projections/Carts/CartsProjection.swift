@@ -1,0 +1,31 @@
+import Domain
+
+/// Each customer's cart lines and version (`GET /v1/cart` joins the catalog for titles,
+/// prices and stock at query time, in the same snapshot).
+///
+/// - `carts`: userId → `CartDocument`
+public struct CartsProjection: Projection {
+    public let name = "carts"
+    public let databases = ["carts"]
+
+    public init() {}
+
+    public struct CartDocument: Codable, Sendable, Equatable {
+        public var cart: Cart.State
+        public var version: UInt64
+    }
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        switch projected.event {
+        case .cart(let event):
+            let userId = projected.entityId
+            let current = try context.document(CartDocument.self, "carts", userId) ?? CartDocument(cart: Cart.initialState, version: 0)
+            context.setDocument(CartDocument(cart: Cart.evolve(current.cart, event), version: projected.version), "carts", userId)
+        case .account(.erased):
+            // The cart holds no personal data, but an erased account has no use for it.
+            context.setDocument(nil as CartDocument?, "carts", projected.entityId)
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Domain
+
+/// `GET /v1/products/{productId}`, stored exactly as answered.
+public struct ProductDocument: Codable, Sendable, Equatable {
+    public var productId: String
+    public var title: String
+    public var description: String
+    public var category: String
+    public var tags: [String]
+    public var imageUrls: [String]
+    public var listed: Bool
+    public var skus: [ProductSkuDocument]
+
+    var minPriceCents: Int64 { skus.map(\.priceCents).min() ?? 0 }
+    var available: Int64 { skus.reduce(0) { $0 + $1.available } }
+    var sales: Int64 { skus.reduce(0) { $0 + $1.sales } }
+}
+
+public struct ProductSkuDocument: Codable, Sendable, Equatable {
+    public var skuId: String
+    public var specs: [String: String]
+    public var priceCents: Int64
+    public var limitPerUser: Int?
+    public var available: Int64
+    public var sales: Int64
+
+    enum CodingKeys: String, CodingKey { case skuId, specs, priceCents, limitPerUser, available, sales }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(skuId, forKey: .skuId)
+        try c.encode(specs, forKey: .specs)
+        try c.encode(priceCents, forKey: .priceCents)
+        try c.encode(limitPerUser, forKey: .limitPerUser)  // null, not absent
+        try c.encode(available, forKey: .available)
+        try c.encode(sales, forKey: .sales)
+    }
+}
+
+/// `GET /v1/skus/{skuId}`, stored exactly as answered.
+public struct SkuDocument: Codable, Sendable, Equatable {
+    public var skuId: String
+    public var productId: String
+    public var specs: [String: String]
+    public var priceCents: Int64
+    public var limitPerUser: Int?
+    public var available: Int64
+    public var reserved: Int64
+    public var sold: Int64
+    public var version: UInt64
+
+    enum CodingKeys: String, CodingKey { case skuId, productId, specs, priceCents, limitPerUser, available, reserved, sold, version }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(skuId, forKey: .skuId)
+        try c.encode(productId, forKey: .productId)
+        try c.encode(specs, forKey: .specs)
+        try c.encode(priceCents, forKey: .priceCents)
+        try c.encode(limitPerUser, forKey: .limitPerUser)
+        try c.encode(available, forKey: .available)
+        try c.encode(reserved, forKey: .reserved)
+        try c.encode(sold, forKey: .sold)
+        try c.encode(version, forKey: .version)
+    }
+}
+
+/// One item of a product list, stored exactly as answered.
+public struct ProductListItem: Codable, Sendable, Equatable {
+    public var productId: String
+    public var title: String
+    public var category: String
+    public var minPriceCents: Int64
+    public var available: Int64
+    public var sales: Int64
+    public var imageUrl: String?
+
+    public init(productId: String, title: String, category: String, minPriceCents: Int64, available: Int64, sales: Int64, imageUrl: String?) {
+        self.productId = productId
+        self.title = title
+        self.category = category
+        self.minPriceCents = minPriceCents
+        self.available = available
+        self.sales = sales
+        self.imageUrl = imageUrl
+    }
+
+    enum CodingKeys: String, CodingKey { case productId, title, category, minPriceCents, available, sales, imageUrl }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(productId, forKey: .productId)
+        try c.encode(title, forKey: .title)
+        try c.encode(category, forKey: .category)
+        try c.encode(minPriceCents, forKey: .minPriceCents)
+        try c.encode(available, forKey: .available)
+        try c.encode(sales, forKey: .sales)
+        try c.encode(imageUrl, forKey: .imageUrl)
+    }
+}
+
+/// What list queries filter and sort by, per product.
+public struct ProductAttributes: Codable, Sendable, Equatable {
+    public var listed: Bool
+    public var category: String
+    /// Position of `ProductCreated`: larger is newer.
+    public var createdPosition: UInt64
+    public var minPriceCents: Int64
+    public var sales: Int64
+}

@@ -1,0 +1,144 @@
+import Domain
+
+/// Products, skus, categories and the orderings product lists page through.
+///
+/// - `products`: productId → `ProductDocument`; `skus`: skuId → `SkuDocument` (answers as is)
+/// - `items`: productId → `ProductListItem`; `attributes`: productId → `ProductAttributes`
+/// - `newest` (every product), `listed-newest`, `by-price`, `by-price-desc`, `by-sales`
+///   (listed only):
+///   ordered keys ending in the productId, ties to the newer product then the id
+/// - `categories`: category → number of listed products
+public struct CatalogProjection: Projection {
+    public let name = "catalog"
+    public let databases = ["products", "skus", "items", "attributes", "newest", "listed-newest", "by-price", "by-price-desc", "by-sales", "categories"]
+
+    public init() {}
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        switch projected.event {
+        case .product(let event):
+            try apply(event, productId: projected.entityId, position: projected.position, context)
+        case .sku(let event):
+            try apply(event, skuId: projected.entityId, version: projected.version, context)
+        default:
+            return
+        }
+    }
+
+    private func apply(_ event: Product.Event, productId: String, position: UInt64, _ context: ProjectionContext) throws {
+        if case .created(let e) = event {
+            let document = ProductDocument(productId: e.productId, title: e.title, description: e.description, category: e.category, tags: e.tags,
+                                           imageUrls: e.imageUrls, listed: true, skus: [])
+            let attributes = ProductAttributes(listed: true, category: e.category, createdPosition: position, minPriceCents: 0, sales: 0)
+            context.setDocument(document, "products", productId)
+            try store(document, attributes, previous: nil, context)
+            return
+        }
+        guard var document = try context.document(ProductDocument.self, "products", productId),
+              let previous = try context.document(ProductAttributes.self, "attributes", productId) else { return }
+        switch event {
+        case .created, .skuAdded: break
+        case .updated(let e):
+            if let v = e.title { document.title = v }
+            if let v = e.description { document.description = v }
+            if let v = e.category { document.category = v }
+            if let v = e.tags { document.tags = v }
+            if let v = e.imageUrls { document.imageUrls = v }
+        case .unlisted: document.listed = false
+        case .listed: document.listed = true
+        }
+        context.setDocument(document, "products", productId)
+        var attributes = previous
+        attributes.listed = document.listed
+        attributes.category = document.category
+        try store(document, attributes, previous: previous, context)
+    }
+
+    private func apply(_ event: Sku.Event, skuId: String, version: UInt64, _ context: ProjectionContext) throws {
+        var sku: SkuDocument
+        if case .created(let e) = event {
+            sku = SkuDocument(skuId: e.skuId, productId: e.productId, specs: SpecEntry.dictionary(e.specs), priceCents: e.priceCents,
+                              limitPerUser: e.limitPerUser, available: 0, reserved: 0, sold: 0, version: version)
+        } else {
+            guard let existing = try context.document(SkuDocument.self, "skus", skuId) else { return }
+            sku = existing
+            sku.version = version
+            switch event {
+            case .created: break
+            case .priceChanged(let e): sku.priceCents = e.priceCents
+            case .limitChanged(let e): sku.limitPerUser = e.limitPerUser
+            case .restocked(let e): sku.available += e.quantity
+            case .adjusted(let e): sku.available += e.delta
+            case .reserved(let e):
+                sku.available -= e.quantity
+                sku.reserved += e.quantity
+            case .released(let e):
+                sku.reserved -= e.quantity
+                sku.available += e.quantity
+            case .sold(let e):
+                sku.reserved -= e.quantity
+                sku.sold += e.quantity
+            case .returned(let e):
+                sku.sold -= e.quantity
+                sku.available += e.quantity
+            }
+        }
+        context.setDocument(sku, "skus", skuId)
+        guard var product = try context.document(ProductDocument.self, "products", sku.productId),
+              let previous = try context.document(ProductAttributes.self, "attributes", sku.productId) else { return }
+        let entry = ProductSkuDocument(skuId: sku.skuId, specs: sku.specs, priceCents: sku.priceCents, limitPerUser: sku.limitPerUser,
+                                       available: sku.available, sales: sku.sold)
+        if let index = product.skus.firstIndex(where: { $0.skuId == skuId }) {
+            product.skus[index] = entry
+        } else {
+            product.skus.append(entry)
+        }
+        context.setDocument(product, "products", sku.productId)
+        try store(product, previous, previous: previous, context)
+    }
+
+    /// Writes the list item, the attributes and every ordering whose key changed.
+    private func store(_ product: ProductDocument, _ base: ProductAttributes, previous: ProductAttributes?, _ context: ProjectionContext) throws {
+        var attributes = base
+        attributes.minPriceCents = product.minPriceCents
+        attributes.sales = product.sales
+        let item = ProductListItem(productId: product.productId, title: product.title, category: product.category, minPriceCents: attributes.minPriceCents,
+                                   available: product.available, sales: attributes.sales, imageUrl: product.imageUrls.first)
+        context.setDocument(item, "items", product.productId)
+        context.setDocument(attributes, "attributes", product.productId)
+        if previous == nil {
+            try context.put("newest", Self.newestKey(attributes, product.productId), [])
+        }
+        if let previous, previous == attributes { return }
+        if let previous, previous.listed {
+            try context.delete("listed-newest", Self.newestKey(previous, product.productId))
+            try context.delete("by-price", Self.priceKey(previous, product.productId))
+            try context.delete("by-price-desc", Self.priceDescendingKey(previous, product.productId))
+            try context.delete("by-sales", Self.salesKey(previous, product.productId))
+            try context.addToCounter("categories", previous.category, -1)
+        }
+        if attributes.listed {
+            try context.put("listed-newest", Self.newestKey(attributes, product.productId), [])
+            try context.put("by-price", Self.priceKey(attributes, product.productId), [])
+            try context.put("by-price-desc", Self.priceDescendingKey(attributes, product.productId), [])
+            try context.put("by-sales", Self.salesKey(attributes, product.productId), [])
+            try context.addToCounter("categories", attributes.category, 1)
+        }
+    }
+
+    static func newestKey(_ a: ProductAttributes, _ productId: String) -> [UInt8] {
+        KeyEncoding.key(.inverted(a.createdPosition), .tail(productId))
+    }
+
+    static func priceKey(_ a: ProductAttributes, _ productId: String) -> [UInt8] {
+        KeyEncoding.key(.number(UInt64(max(0, a.minPriceCents))), .inverted(a.createdPosition), .tail(productId))
+    }
+
+    static func priceDescendingKey(_ a: ProductAttributes, _ productId: String) -> [UInt8] {
+        KeyEncoding.key(.inverted(UInt64(max(0, a.minPriceCents))), .inverted(a.createdPosition), .tail(productId))
+    }
+
+    static func salesKey(_ a: ProductAttributes, _ productId: String) -> [UInt8] {
+        KeyEncoding.key(.inverted(UInt64(max(0, a.sales))), .inverted(a.createdPosition), .tail(productId))
+    }
+}

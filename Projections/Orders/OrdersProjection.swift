@@ -1,0 +1,84 @@
+import Domain
+
+/// Orders for their buyers and for the shop.
+///
+/// - `orders`: orderId → `OrderDocument` (the domain's own fold, personal data sealed)
+/// - `by-user`, `by-user-status`, `all`, `by-status`: newest first, value = `OrderSummary`
+/// - `counts`: `all`, `status:<s>`, `user:<u>`, `user:<u>:<s>` → totals for pagination
+public struct OrdersProjection: Projection {
+    public let name = "orders"
+    public let databases = ["orders", "by-user", "by-user-status", "all", "by-status", "counts"]
+
+    public init() {}
+
+    public struct OrderDocument: Codable, Sendable, Equatable {
+        public var order: Order.State
+        public var version: UInt64
+        /// Position of `OrderPlaced`, which orders the lists.
+        public var placedPosition: UInt64
+        public var erased: Bool
+    }
+
+    public struct OrderSummary: Codable, Sendable, Equatable {
+        public let orderId: String
+        public let status: OrderStatus
+        public let totalCents: Int64
+        public let itemCount: Int
+        public let createdAt: String
+    }
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        switch projected.event {
+        case .order(let event):
+            let orderId = projected.entityId
+            let previous = try context.document(OrderDocument.self, "orders", orderId)
+            var document = previous ?? OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false)
+            document.order = Order.evolve(document.order, event)
+            document.version = projected.version
+            if document.erased { document.order = document.order.erasingPersonalData() }
+            context.setDocument(document, "orders", orderId)
+            if let previous { try unindex(previous, context) }
+            try index(document, context)
+        case .account(.erased):
+            let userId = projected.entityId
+            for entry in try context.entries("by-user", prefix: KeyEncoding.stringPrefix(userId)) {
+                guard let summary = try? DocumentCodec.decode(OrderSummary.self, from: entry.value) else { continue }
+                try context.update(OrderDocument.self, "orders", summary.orderId) { document in
+                    document.order = document.order.erasingPersonalData()
+                    document.erased = true
+                }
+            }
+        default:
+            return
+        }
+    }
+
+    private func keys(_ document: OrderDocument) -> [(String, [UInt8])] {
+        let order = document.order
+        let status = order.status.rawValue
+        return [
+            ("by-user", KeyEncoding.key(.string(order.userId), .inverted(document.placedPosition), .tail(order.orderId))),
+            ("by-user-status", KeyEncoding.key(.string(order.userId), .string(status), .inverted(document.placedPosition), .tail(order.orderId))),
+            ("all", KeyEncoding.key(.inverted(document.placedPosition), .tail(order.orderId))),
+            ("by-status", KeyEncoding.key(.string(status), .inverted(document.placedPosition), .tail(order.orderId))),
+        ]
+    }
+
+    private func counters(_ order: Order.State) -> [String] {
+        ["all", "status:\(order.status.rawValue)", "user:\(order.userId)", "user:\(order.userId):\(order.status.rawValue)"]
+    }
+
+    private func unindex(_ document: OrderDocument, _ context: ProjectionContext) throws {
+        for (db, key) in keys(document) { try context.delete(db, key) }
+        for counter in counters(document.order) { try context.addToCounter("counts", counter, -1) }
+    }
+
+    private func index(_ document: OrderDocument, _ context: ProjectionContext) throws {
+        let order = document.order
+        let summary = OrderSummary(orderId: order.orderId, status: order.status, totalCents: order.totalCents, itemCount: order.itemCount,
+                                   createdAt: order.placedAt.rfc3339Seconds)
+        let value = try DocumentCodec.encode(summary, with: DocumentCodec.encoder())
+        for (db, key) in keys(document) { try context.put(db, key, value) }
+        for counter in counters(order) { try context.addToCounter("counts", counter, 1) }
+    }
+}

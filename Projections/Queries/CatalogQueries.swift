@@ -1,0 +1,212 @@
+import Foundation
+import LMDB
+
+/// The catalog's queries: product and sku detail, categories, and product lists with search,
+/// filters, sorts and pages — all from the catalog and search read models in one snapshot.
+public struct CatalogQueries: Sendable {
+    let readModels: ReadModelStore
+
+    public init(readModels: ReadModelStore) {
+        self.readModels = readModels
+    }
+
+    public enum Sort: String, Sendable, CaseIterable {
+        case relevance
+        case priceAscending = "price_asc"
+        case priceDescending = "price_desc"
+        case sales
+        case newest
+    }
+
+    public struct ListQuery: Sendable {
+        public var q: String?
+        public var category: String?
+        public var sort: Sort?
+        public var page = 1
+        public var pageSize = 20
+        /// Admin lists see unlisted products too, optionally filtered by `listed`.
+        public var includeUnlisted = false
+        public var listed: Bool?
+
+        public init(q: String? = nil, category: String? = nil, sort: Sort? = nil, page: Int = 1, pageSize: Int = 20, includeUnlisted: Bool = false, listed: Bool? = nil) {
+            self.q = q
+            self.category = category
+            self.sort = sort
+            self.page = page
+            self.pageSize = pageSize
+            self.includeUnlisted = includeUnlisted
+            self.listed = listed
+        }
+    }
+
+    /// The stored answer of `GET /v1/products/{id}` (nil: unknown).
+    public func product(_ productId: String) throws -> Positioned<[UInt8]?> {
+        try readModels.read { txn in
+            let handles = try readModels.handles("catalog")
+            let bytes = try txn.getBytes(try handles.database("products"), Array(productId.utf8))
+            return Positioned(value: bytes, position: try readModels.checkpoint("catalog", in: txn))
+        }
+    }
+
+    public func productDocument(_ productId: String) throws -> Positioned<ProductDocument?> {
+        let raw = try product(productId)
+        return Positioned(value: try raw.value.map { try DocumentCodec.decode(ProductDocument.self, from: $0) }, position: raw.position)
+    }
+
+    /// The stored answer of `GET /v1/skus/{id}` (nil: unknown).
+    public func sku(_ skuId: String) throws -> Positioned<[UInt8]?> {
+        try readModels.read { txn in
+            let handles = try readModels.handles("catalog")
+            let bytes = try txn.getBytes(try handles.database("skus"), Array(skuId.utf8))
+            return Positioned(value: bytes, position: try readModels.checkpoint("catalog", in: txn))
+        }
+    }
+
+    public func skuDocument(_ skuId: String) throws -> Positioned<SkuDocument?> {
+        let raw = try sku(skuId)
+        return Positioned(value: try raw.value.map { try DocumentCodec.decode(SkuDocument.self, from: $0) }, position: raw.position)
+    }
+
+    /// Categories with their number of listed products, by name.
+    public func categories() throws -> Positioned<[(category: String, productCount: Int)]> {
+        try readModels.read { txn in
+            let handles = try readModels.handles("catalog")
+            let entries = try txn.page(try handles.database("categories"), prefix: [], offset: 0, limit: .max)
+            let items = entries.map { (String(decoding: $0.key, as: UTF8.self), Int(String(decoding: $0.value, as: UTF8.self)) ?? 0) }
+            return Positioned(value: items.filter { $0.1 > 0 }, position: try readModels.checkpoint("catalog", in: txn))
+        }
+    }
+
+    /// A page of list items (`ProductListItem` JSON), or of whole product documents for admin.
+    public func list(_ query: ListQuery) throws -> Page<[UInt8]> {
+        try readModels.read { txn in
+            let catalog = try readModels.handles("catalog")
+            let position = try readModels.checkpoint("catalog", in: txn)
+            let attributesDB = try catalog.database("attributes")
+            let source = try catalog.database(query.includeUnlisted ? "products" : "items")
+            let offset = (query.page - 1) * query.pageSize
+            let terms = (query.q ?? "").split(whereSeparator: { $0.isWhitespace }).map { Tokenizer.queryTokens(String($0)) }.filter { !$0.isEmpty }
+
+            func attributes(_ productId: String) throws -> ProductAttributes? {
+                try txn.get(attributesDB, Array(productId.utf8)).map { try DocumentCodec.decode(ProductAttributes.self, from: $0, with: JSONDecoder()) }
+            }
+            func admits(_ a: ProductAttributes) -> Bool {
+                if !query.includeUnlisted && !a.listed { return false }
+                if let listed = query.listed, a.listed != listed { return false }
+                if let category = query.category, a.category != category { return false }
+                return true
+            }
+            func items(_ ids: [String]) throws -> [[UInt8]] {
+                try ids.compactMap { try txn.getBytes(source, Array($0.utf8)) }
+            }
+
+            if !terms.isEmpty {
+                let search = try readModels.handles("search")
+                let matches = try Self.search(terms, postings: try search.database("postings"), txn: txn)
+                var candidates: [(id: String, titleScore: Int, attributes: ProductAttributes)] = []
+                for (id, score) in matches {
+                    if let a = try attributes(id), admits(a) { candidates.append((id, score, a)) }
+                }
+                let sort = query.sort ?? .relevance
+                candidates.sort { x, y in
+                    switch sort {
+                    case .relevance where x.titleScore != y.titleScore: return x.titleScore > y.titleScore
+                    case .priceAscending where x.attributes.minPriceCents != y.attributes.minPriceCents:
+                        return x.attributes.minPriceCents < y.attributes.minPriceCents
+                    case .priceDescending where x.attributes.minPriceCents != y.attributes.minPriceCents:
+                        return x.attributes.minPriceCents > y.attributes.minPriceCents
+                    case .sales where x.attributes.sales != y.attributes.sales: return x.attributes.sales > y.attributes.sales
+                    default:
+                        if x.attributes.createdPosition != y.attributes.createdPosition { return x.attributes.createdPosition > y.attributes.createdPosition }
+                        return x.id < y.id
+                    }
+                }
+                let pageIds = candidates.dropFirst(offset).prefix(query.pageSize).map(\.id)
+                return Page(items: try items(pageIds), page: query.page, pageSize: query.pageSize, total: candidates.count, position: position)
+            }
+
+            // No search: walk the ordering that already has the requested sort.
+            let index: String
+            switch query.sort ?? .newest {
+            case .priceAscending: index = "by-price"
+            case .priceDescending: index = "by-price-desc"
+            case .sales: index = "by-sales"
+            case .newest, .relevance: index = query.includeUnlisted ? "newest" : "listed-newest"
+            }
+            // Admin lists (unlisted included) are always newest first; the other orderings hold
+            // listed products only. Keys are a fixed-width prefix followed by the productId.
+            let db = try catalog.database(query.includeUnlisted ? "newest" : index)
+            let fixed = db.name.hasSuffix("newest") ? 8 : 16
+            var ids: [String] = []
+            var total = 0
+            if query.category != nil || query.listed != nil {
+                try txn.withCursor(db) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry {
+                        let id = String(decoding: current.key.dropFirst(fixed), as: UTF8.self)
+                        if let a = try attributes(id), admits(a) {
+                            if total >= offset && ids.count < query.pageSize { ids.append(id) }
+                            total += 1
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            } else {
+                for entry in try txn.page(db, prefix: [], offset: offset, limit: query.pageSize) {
+                    ids.append(String(decoding: entry.key.dropFirst(fixed), as: UTF8.self))
+                }
+                total = try txn.count(db)
+            }
+            return Page(items: try items(ids), page: query.page, pageSize: query.pageSize, total: total, position: position)
+        }
+    }
+
+    /// Products matching every term, with how many terms hit their title.
+    static func search(_ terms: [[Tokenizer.QueryToken]], postings: Database, txn: Transaction) throws -> [String: Int] {
+        var result: [String: Int]?
+        for term in terms {
+            var termMatches: [String: Bool]?
+            for token in term {
+                let hits = try Self.postings(token, postings: postings, txn: txn)
+                if let current = termMatches {
+                    var next: [String: Bool] = [:]
+                    for (id, title) in current { if let other = hits[id] { next[id] = title && other } }
+                    termMatches = next
+                } else {
+                    termMatches = hits
+                }
+                if termMatches?.isEmpty == true { return [:] }
+            }
+            guard let matches = termMatches else { continue }
+            if let current = result {
+                var next: [String: Int] = [:]
+                for (id, score) in current { if let title = matches[id] { next[id] = score + (title ? 1 : 0) } }
+                result = next
+            } else {
+                result = matches.mapValues { $0 ? 1 : 0 }
+            }
+            if result?.isEmpty == true { return [:] }
+        }
+        return result ?? [:]
+    }
+
+    /// productId → true when the token is in its title.
+    static func postings(_ token: Tokenizer.QueryToken, postings: Database, txn: Transaction) throws -> [String: Bool] {
+        var hits: [String: Bool] = [:]
+        let (prefix, exact): ([UInt8], Bool) = switch token {
+        case .exact(let t): (Array(t.utf8) + [0], true)
+        case .prefix(let p): (Array(p.utf8), false)
+        }
+        try txn.withCursor(postings) { cursor in
+            var entry = try cursor.seek(atLeast: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                let separator = exact ? prefix.count - 1 : (current.key.firstIndex(of: 0) ?? current.key.count)
+                let id = String(decoding: current.key[(separator + 1)...], as: UTF8.self)
+                let title = (current.value.first ?? 0) & 1 == 1
+                hits[id] = (hits[id] ?? false) || title
+                entry = try cursor.next()
+            }
+        }
+        return hits
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// How read-model documents are stored: JSON with sorted keys (deterministic bytes, so a
+/// rebuilt read model digests the same), readable with `mdb_dump`.
+public enum DocumentCodec {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func encode<T: Encodable>(_ value: T, with encoder: JSONEncoder) throws -> [UInt8] {
+        [UInt8](try encoder.encode(value))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, with decoder: JSONDecoder) throws -> T {
+        try decoder.decode(T.self, from: Data(bytes))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import LMDB
+
+/// A projection's view of one batch's read-model transaction.
+///
+/// Documents (`document`/`setDocument`) are cached decoded for the whole batch and encoded
+/// once at the end, so a hot sku's thousand reservations in one batch cost one decode and one
+/// encode. Index entries (`put`/`delete`/`entries`) go straight to LMDB.
+public final class ProjectionContext {
+    let transaction: Transaction
+    let databases: [String: Database]
+    private let encoder = DocumentCodec.encoder()
+    private let decoder = JSONDecoder()
+
+    private struct CachedDocument {
+        var value: Any?
+        var dirty: Bool
+        let encode: (Any, JSONEncoder) throws -> [UInt8]
+    }
+
+    private struct DocumentKey: Hashable {
+        let database: String
+        let key: String
+    }
+
+    private var documents: [DocumentKey: CachedDocument] = [:]
+
+    init(transaction: Transaction, databases: [String: Database]) {
+        self.transaction = transaction
+        self.databases = databases
+    }
+
+    func database(_ name: String) throws -> Database {
+        guard let db = databases[name] else { throw ProjectionError.unknownDatabase(name) }
+        return db
+    }
+
+    // MARK: Documents
+
+    public func document<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> T? {
+        let documentKey = DocumentKey(database: database, key: key)
+        if let cached = documents[documentKey] { return cached.value as? T }
+        let value: T?
+        if let bytes = try transaction.get(try self.database(database), Array(key.utf8)) {
+            value = try DocumentCodec.decode(T.self, from: bytes, with: decoder)
+        } else {
+            value = nil
+        }
+        documents[documentKey] = CachedDocument(value: value, dirty: false, encode: Self.encoder(for: T.self))
+        return value
+    }
+
+    /// Replaces (or with nil deletes) a document at the end of the batch.
+    public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) {
+        documents[DocumentKey(database: database, key: key)] = CachedDocument(value: value, dirty: true, encode: Self.encoder(for: T.self))
+    }
+
+    /// Reads, changes and writes back a document (nil when absent: `body` is not called).
+    public func update<T: Codable>(_ type: T.Type, _ database: String, _ key: String, _ body: (inout T) throws -> Void) throws {
+        guard var value = try document(T.self, database, key) else { return }
+        try body(&value)
+        setDocument(value, database, key)
+    }
+
+    private static func encoder<T: Codable>(for type: T.Type) -> (Any, JSONEncoder) throws -> [UInt8] {
+        { value, encoder in
+            guard let typed = value as? T else { throw ProjectionError.documentType(String(describing: T.self)) }
+            return try DocumentCodec.encode(typed, with: encoder)
+        }
+    }
+
+    /// Writes every changed document (in key order, for deterministic page layout).
+    func flush() throws {
+        for (key, cached) in documents.sorted(by: { ($0.key.database, $0.key.key) < ($1.key.database, $1.key.key) }) where cached.dirty {
+            let db = try database(key.database)
+            if let value = cached.value {
+                try transaction.put(db, Array(key.key.utf8), try cached.encode(value, encoder))
+            } else {
+                try transaction.delete(db, Array(key.key.utf8))
+            }
+        }
+        documents.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Raw entries
+
+    public func put(_ database: String, _ key: [UInt8], _ value: [UInt8]) throws {
+        try transaction.put(try self.database(database), key, value)
+    }
+
+    public func delete(_ database: String, _ key: [UInt8]) throws {
+        try transaction.delete(try self.database(database), key)
+    }
+
+    public func get(_ database: String, _ key: [UInt8]) throws -> [UInt8]? {
+        try transaction.getBytes(try self.database(database), key)
+    }
+
+    /// Keys (and values) starting with `prefix`, in order.
+    public func entries(_ database: String, prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
+        let db = try self.database(database)
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        try transaction.withCursor(db) { cursor in
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                result.append(([UInt8](current.key), [UInt8](current.value)))
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+
+    /// Adds `delta` to a counter (stored as a decimal string; removed at zero).
+    public func addToCounter(_ database: String, _ key: String, _ delta: Int) throws {
+        let db = try self.database(database)
+        let current = try transaction.get(db, Array(key.utf8)).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let next = current + delta
+        if next == 0 {
+            try transaction.delete(db, Array(key.utf8))
+        } else {
+            try transaction.put(db, Array(key.utf8), Array(String(next).utf8))
+        }
+    }
+}
+
+public enum ProjectionError: Error, CustomStringConvertible, Equatable {
+    case unknownDatabase(String)
+    case documentType(String)
+    case unexpected(String)
+
+    public var description: String {
+        switch self {
+        case .unknownDatabase(let name): "no database \(name)"
+        case .documentType(let type): "stored document is not a \(type)"
+        case .unexpected(let reason): reason
+        }
+    }
+}

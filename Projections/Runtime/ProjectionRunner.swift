@@ -1,0 +1,242 @@
+import EventStore
+import Foundation
+import LMDB
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Applies the log to every projection: subscribes from the lowest checkpoint, decodes each
+/// batch once, and writes it — every projection's changes and checkpoint — in one read-model
+/// transaction on its own writer thread. Exactly once across crashes; woken by the log's
+/// writer, never polling.
+///
+/// A projection that throws stops at that event (its checkpoint stays before it), reports the
+/// position and error, and the others carry on; it is retried on the next start.
+public final class ProjectionRunner: Service, Sendable {
+    let store: EventStore
+    public let readModels: ReadModelStore
+    public let projections: [any Projection]
+    let writer = ThreadPool(threads: 1, name: "orderlog-readmodels")
+    let logger: Logger
+    let batchSize: Int
+
+    private struct Progress {
+        var failures: [String: (position: UInt64, error: String)] = [:]
+        var rebuilding: Set<String> = []
+    }
+
+    private let progress = Mutex(Progress())
+    private let notifiers: [String: ProgressNotifier]
+    /// The lowest position every running projection has applied.
+    public let applied: ProgressNotifier
+    private let lagGauges: [String: Gauge]
+
+    public init(store: EventStore, readModels: ReadModelStore, projections: [any Projection], batchSize: Int = 2000,
+                logger: Logger = Logger(label: "orderlog.projections")) throws {
+        self.store = store
+        self.readModels = readModels
+        self.projections = projections
+        self.logger = logger
+        self.batchSize = batchSize
+        for projection in projections { try readModels.register(projection) }
+        var notifiers: [String: ProgressNotifier] = [:]
+        var gauges: [String: Gauge] = [:]
+        var lowest = UInt64.max
+        for projection in projections {
+            let checkpoint = try readModels.checkpoint(projection.name)
+            notifiers[projection.name] = ProgressNotifier(head: checkpoint)
+            gauges[projection.name] = Gauge(label: "orderlog_projection_lag_events", dimensions: [("projection", projection.name)])
+            lowest = min(lowest, checkpoint)
+        }
+        self.notifiers = notifiers
+        self.lagGauges = gauges
+        applied = ProgressNotifier(head: lowest == .max ? 0 : lowest)
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        let start = projections.map { notifiers[$0.name]?.head ?? 0 }.min() ?? 0
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            for try await batch in store.batches(from: start + 1, batchSize: batchSize) {
+                let events = try batch.map { try ProjectedEvent($0) }
+                try await apply(events)
+                if Task.isCancelled { break }
+            }
+        } onCancelOrGracefulShutdown: {}
+        writer.shutdown()
+    }
+
+    /// Applies decoded events (any batch, in order) to every running projection that has not
+    /// seen them yet.
+    func apply(_ events: [ProjectedEvent]) async throws {
+        guard let last = events.last?.position else { return }
+        var excluded: Set<String> = progress.withLock { Set($0.failures.keys) }
+        while true {
+            let skip = excluded
+            let outcome = try await writer.run { [self] in try self.applySynchronously(events, skipping: skip) }
+            switch outcome {
+            case .applied:
+                publish(upTo: last)
+                return
+            case .failed(let name, let position, let error):
+                logger.error("projection \(name) stopped at position \(position): \(error)")
+                progress.withLock { $0.failures[name] = (position, error) }
+                excluded.insert(name)
+            }
+        }
+    }
+
+    private enum BatchOutcome: Sendable {
+        case applied
+        case failed(name: String, position: UInt64, error: String)
+    }
+
+    private func applySynchronously(_ events: [ProjectedEvent], skipping: Set<String>) throws -> BatchOutcome {
+        guard let last = events.last?.position else { return .applied }
+        var failure: BatchOutcome?
+        do {
+            try readModels.environment.write { txn in
+                for projection in projections where !skipping.contains(projection.name) {
+                    let handles = try readModels.handles(projection.name)
+                    let checkpoint = try txn.get(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation))
+                        .flatMap { BigEndian.uint64($0) } ?? 0
+                    guard checkpoint < last else { continue }
+                    let context = ProjectionContext(transaction: txn, databases: handles.databases)
+                    for event in events where event.position > checkpoint {
+                        do {
+                            try projection.apply(event, context)
+                        } catch {
+                            failure = .failed(name: projection.name, position: event.position, error: String(describing: error))
+                            throw error
+                        }
+                    }
+                    try context.flush()
+                    try txn.put(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
+                }
+            }
+        } catch {
+            if let failure { return failure }
+            throw error
+        }
+        return .applied
+    }
+
+    private func publish(upTo position: UInt64) {
+        let failed = progress.withLock { Set($0.failures.keys) }
+        let head = (try? store.headPosition) ?? position
+        var lowest = UInt64.max
+        for projection in projections where !failed.contains(projection.name) {
+            guard let notifier = notifiers[projection.name] else { continue }
+            let checkpoint = (try? readModels.checkpoint(projection.name)) ?? notifier.head
+            notifier.publish(head: checkpoint)
+            lowest = min(lowest, checkpoint)
+            lagGauges[projection.name]?.record(Double(head > checkpoint ? head - checkpoint : 0))
+        }
+        applied.publish(head: lowest == .max ? position : lowest)
+    }
+
+    // MARK: Read-your-writes
+
+    /// Waits until `projection` (or, without one, every running projection) has applied
+    /// `position`; false after `timeout`.
+    public func waitUntil(position: UInt64, projection: String? = nil, timeout: Duration = .seconds(3)) async -> Bool {
+        let notifier = projection.flatMap { notifiers[$0] } ?? applied
+        return await notifier.wait(untilAtLeast: position, timeout: timeout)
+    }
+
+    /// The position `projection` has applied (its live checkpoint).
+    public func position(of projection: String) -> UInt64 {
+        notifiers[projection]?.head ?? 0
+    }
+
+    // MARK: Status
+
+    public func statuses() throws -> [ProjectionStatus] {
+        let head = try store.headPosition
+        let snapshot = progress.withLock { $0 }
+        return try projections.map { projection in
+            let position = try readModels.checkpoint(projection.name)
+            let failure = snapshot.failures[projection.name]
+            let state: ProjectionStatus.State = failure != nil ? .failed : snapshot.rebuilding.contains(projection.name) ? .rebuilding : .running
+            return ProjectionStatus(name: projection.name, position: position, lag: head > position ? head - position : 0, status: state,
+                                    error: failure.map { "position \($0.position): \($0.error)" })
+        }
+    }
+
+    /// True when every projection is running and within `maxLag` events of the log's head.
+    public func isReady(maxLag: UInt64 = 1000) -> Bool {
+        guard let statuses = try? statuses() else { return false }
+        return statuses.allSatisfy { $0.status != .failed && $0.lag <= maxLag }
+    }
+
+    // MARK: Online rebuild
+
+    /// Rebuilds `name` from position 0 beside the live generation, then switches to it in one
+    /// exclusive transaction; queries keep answering from the old one until then.
+    public func rebuild(_ name: String, chunk: Int = 5000) async throws {
+        guard let projection = projections.first(where: { $0.name == name }) else { throw ProjectionError.unexpected("no projection \(name)") }
+        progress.withLock { _ = $0.rebuilding.insert(name) }
+        defer { progress.withLock { _ = $0.rebuilding.remove(name) } }
+        let live = try readModels.handles(name)
+        let generation = live.generation + 1
+        let fresh = try await writer.run { [self] in try self.prepareGeneration(projection, generation: generation) }
+        var position: UInt64 = 0
+        while true {
+            let recorded = try store.readAll(from: position + 1, limit: chunk)
+            let events = try recorded.map { try ProjectedEvent($0) }
+            let switched = try await writer.run { [self] in
+                try self.applyToGeneration(projection, events, databases: fresh, generation: generation)
+            }
+            if switched { break }
+            position = events.last?.position ?? position
+        }
+        let checkpoint = try readModels.checkpoint(name)
+        notifiers[name]?.publish(head: checkpoint)
+        progress.withLock { _ = $0.failures.removeValue(forKey: name) }
+        logger.info("projection \(name) rebuilt as generation \(generation) at position \(checkpoint)")
+    }
+
+    private func prepareGeneration(_ projection: any Projection, generation: UInt64) throws -> [String: Database] {
+        let databases = try readModels.openDatabases(projection, generation: generation)
+        try readModels.environment.write { txn in
+            for db in databases.values { try txn.drop(db) }
+            try txn.put(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: generation), BigEndian.bytes(0))
+        }
+        return databases
+    }
+
+    /// Applies a chunk to the new generation; switches to it once it has caught up with the
+    /// live one (this runs on the writer thread, so the live generation cannot move meanwhile).
+    private func applyToGeneration(_ projection: any Projection, _ events: [ProjectedEvent], databases: [String: Database], generation: UInt64) throws -> Bool {
+        let env = readModels.environment
+        let meta = readModels.meta
+        let liveGeneration = try readModels.handles(projection.name).generation
+        let liveCheckpoint = try env.read { txn in
+            try txn.get(meta, ReadModelStore.checkpointKey(projection.name, generation: liveGeneration)).flatMap { BigEndian.uint64($0) } ?? 0
+        }
+        try env.write { txn in
+            let context = ProjectionContext(transaction: txn, databases: databases)
+            for event in events { try projection.apply(event, context) }
+            try context.flush()
+            if let last = events.last?.position {
+                try txn.put(meta, ReadModelStore.checkpointKey(projection.name, generation: generation), BigEndian.bytes(last))
+            }
+        }
+        let rebuilt = try env.read { txn in
+            try txn.get(meta, ReadModelStore.checkpointKey(projection.name, generation: generation)).flatMap { BigEndian.uint64($0) } ?? 0
+        }
+        guard rebuilt >= liveCheckpoint || events.isEmpty else { return false }
+        // Caught up (or the log has nothing more): switch while no reader holds a transaction.
+        let old = try readModels.handles(projection.name)
+        try env.writeExclusive(
+            { txn in
+                try txn.put(meta, ReadModelStore.generationKey(projection.name), BigEndian.bytes(generation))
+                try txn.delete(meta, ReadModelStore.checkpointKey(projection.name, generation: old.generation))
+                for db in old.databases.values { try txn.drop(db, delete: true) }
+            },
+            afterCommit: { readModels.setHandles(projection.name, ReadModelStore.Handles(generation: generation, databases: databases)) })
+        return true
+    }
+}

@@ -1,0 +1,131 @@
+import CryptoPrimitives
+import EventStore
+import Foundation
+import LMDB
+import Synchronization
+
+/// The `readmodels` LMDB environment: every projection's databases, their checkpoints and
+/// their generations.
+///
+/// A projection's databases are named `<projection>/<generation>/<db>`. An online rebuild
+/// fills generation n+1 beside the live one and then switches in one exclusive transaction,
+/// so queries keep answering throughout. Queries look up the current handles *inside* their
+/// read transaction (`read`), which the switch cannot overlap.
+public final class ReadModelStore: Sendable {
+    public let environment: Environment
+    let meta: Database
+    private let registry = Mutex<[String: Handles]>([:])
+    public let isReadOnly: Bool
+
+    /// One projection's live databases.
+    public struct Handles: Sendable {
+        public let generation: UInt64
+        public let databases: [String: Database]
+
+        public func database(_ name: String) throws -> Database {
+            guard let db = databases[name] else { throw ProjectionError.unknownDatabase(name) }
+            return db
+        }
+    }
+
+    public init(directory: String, readOnly: Bool = false, noSync: Bool = false, mapSize: Int = 1 << 30) throws {
+        if !readOnly { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        environment = try Environment(path: directory, options: .init(mapSize: mapSize, maxDatabases: 256, readOnly: readOnly, noSync: noSync))
+        isReadOnly = readOnly
+        if let meta = try environment.openDatabase("meta", create: !readOnly) {
+            self.meta = meta
+        } else {
+            throw ProjectionError.unexpected("\(directory) holds no read models")
+        }
+    }
+
+    public func close() {
+        environment.close()
+    }
+
+    static func databaseName(_ projection: String, generation: UInt64, _ db: String) -> String {
+        "\(projection)/\(generation)/\(db)"
+    }
+
+    static func checkpointKey(_ projection: String, generation: UInt64) -> [UInt8] {
+        Array("checkpoint:\(projection)/\(generation)".utf8)
+    }
+
+    static func generationKey(_ projection: String) -> [UInt8] {
+        Array("generation:\(projection)".utf8)
+    }
+
+    /// Opens (creating when writable) the current generation of `projection`'s databases.
+    func register(_ projection: any Projection) throws {
+        let generation = try environment.read { txn in
+            try txn.get(meta, Self.generationKey(projection.name)).flatMap { BigEndian.uint64($0) } ?? 0
+        }
+        let databases = try openDatabases(projection, generation: generation)
+        registry.withLock { $0[projection.name] = Handles(generation: generation, databases: databases) }
+    }
+
+    func openDatabases(_ projection: any Projection, generation: UInt64) throws -> [String: Database] {
+        var databases: [String: Database] = [:]
+        for name in projection.databases {
+            let full = Self.databaseName(projection.name, generation: generation, name)
+            if let db = try environment.openDatabase(full, create: !isReadOnly) {
+                databases[name] = db
+            } else {
+                throw ProjectionError.unexpected("read model \(full) is missing (rebuild it)")
+            }
+        }
+        return databases
+    }
+
+    func setHandles(_ projection: String, _ handles: Handles) {
+        registry.withLock { $0[projection] = handles }
+    }
+
+    /// The live databases of a projection. Call inside `read` so a switch cannot intervene.
+    public func handles(_ projection: String) throws -> Handles {
+        guard let handles = registry.withLock({ $0[projection] }) else { throw ProjectionError.unexpected("projection \(projection) is not registered") }
+        return handles
+    }
+
+    /// A read-only snapshot of every read model.
+    public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
+        try environment.read(body)
+    }
+
+    /// The checkpoint of a projection's live generation as seen by `transaction`.
+    public func checkpoint(_ projection: String, in transaction: Transaction) throws -> UInt64 {
+        let generation = try handles(projection).generation
+        return try transaction.get(meta, Self.checkpointKey(projection, generation: generation)).flatMap { BigEndian.uint64($0) } ?? 0
+    }
+
+    public func checkpoint(_ projection: String) throws -> UInt64 {
+        try read { try checkpoint(projection, in: $0) }
+    }
+
+    // MARK: Digest
+
+    /// SHA-256 over a projection's databases: for each (in name order) its name, then every
+    /// key and value, each length-prefixed, in key order. Equal digests mean equal read models.
+    public func digest(_ projection: String) throws -> String {
+        try read { txn in
+            let handles = try self.handles(projection)
+            let hasher = SHA256.Hasher()
+            hasher.reset()
+            for name in handles.databases.keys.sorted() {
+                guard let db = handles.databases[name] else { continue }
+                hasher.update(Array(name.utf8))
+                try txn.withCursor(db) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry {
+                        hasher.update(BigEndian.bytes(UInt64(current.key.count)))
+                        hasher.update(current.key)
+                        hasher.update(BigEndian.bytes(UInt64(current.value.count)))
+                        hasher.update(current.value)
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            return Hex.encode(hasher.finalize())
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Domain
+
+/// The sales report: per UTC day, and per day and sku, the orders counted when paid and the
+/// refunds counted when approved. A late payment refunded automatically counts nowhere.
+///
+/// - `orders`: orderId → the lines the report needs
+/// - `days`: day → `SalesFigures`; `day-skus`: day ‖ 0x00 ‖ skuId → `SalesFigures`
+public struct SalesProjection: Projection {
+    public let name = "sales"
+    public let databases = ["orders", "days", "day-skus"]
+
+    public init() {}
+
+    public struct SalesFigures: Codable, Sendable, Equatable {
+        public var orders: Int64 = 0
+        public var units: Int64 = 0
+        public var revenueCents: Int64 = 0
+        public var refundedCents: Int64 = 0
+
+        public init() {}
+    }
+
+    struct SoldOrder: Codable {
+        struct Line: Codable {
+            let skuId: String
+            let quantity: Int64
+            let lineTotalCents: Int64
+        }
+
+        let lines: [Line]
+        let totalCents: Int64
+        var paid: Bool
+    }
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        guard case .order(let event) = projected.event else { return }
+        let orderId = projected.entityId
+        switch event {
+        case .placed(let e):
+            let lines = e.lines.map { SoldOrder.Line(skuId: $0.skuId, quantity: Int64($0.quantity), lineTotalCents: $0.lineTotalCents) }
+            context.setDocument(SoldOrder(lines: lines, totalCents: e.totalCents, paid: false), "orders", orderId)
+        case .paid(let e):
+            guard var order = try context.document(SoldOrder.self, "orders", orderId) else { return }
+            order.paid = true
+            context.setDocument(order, "orders", orderId)
+            let day = e.recordedAt.day
+            try add(day: day, sku: nil) { f in
+                f.orders += 1
+                f.units += order.lines.reduce(0) { $0 + $1.quantity }
+                f.revenueCents += order.totalCents
+            }
+            for line in order.lines {
+                try add(day: day, sku: line.skuId) { f in
+                    f.orders += 1
+                    f.units += line.quantity
+                    f.revenueCents += line.lineTotalCents
+                }
+            }
+        case .refundApproved(let e):
+            guard let order = try context.document(SoldOrder.self, "orders", orderId), order.paid else { return }
+            let day = e.at.day
+            try add(day: day, sku: nil) { $0.refundedCents += order.totalCents }
+            for line in order.lines { try add(day: day, sku: line.skuId) { $0.refundedCents += line.lineTotalCents } }
+        default:
+            return
+        }
+
+        func add(day: String, sku: String?, _ change: (inout SalesFigures) -> Void) throws {
+            let (db, key) = sku.map { ("day-skus", Self.daySkuKey(day, $0)) } ?? ("days", day)
+            var figures = try context.document(SalesFigures.self, db, key) ?? SalesFigures()
+            change(&figures)
+            context.setDocument(figures, db, key)
+        }
+    }
+
+    static func daySkuKey(_ day: String, _ skuId: String) -> String {
+        day + "\u{0}" + skuId
+    }
+}

@@ -1,0 +1,62 @@
+import Domain
+
+/// Customer-service conversations.
+///
+/// - `messages`: userId ‖ 0x00 ‖ sequence → `MessageDocument` (text sealed), oldest first
+/// - `conversations`: userId → `ConversationDocument`
+/// - `recent`: inverted last-message position ‖ userId → (), most recent first
+public struct SupportProjection: Projection {
+    public let name = "support"
+    public let databases = ["messages", "conversations", "recent"]
+
+    public init() {}
+
+    public struct MessageDocument: Codable, Sendable, Equatable {
+        public let messageId: String
+        public let from: Support.Sender
+        public var text: Sealed?
+        public let orderId: String?
+        public let at: Timestamp
+    }
+
+    public struct ConversationDocument: Codable, Sendable, Equatable {
+        public let userId: String
+        public var lastMessageAt: Timestamp
+        public var lastPosition: UInt64
+        public var awaitingReply: Bool
+        public var messageCount: UInt64
+    }
+
+    public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
+        switch projected.event {
+        case .support(.messagePosted(let e)):
+            let userId = projected.entityId
+            var conversation = try context.document(ConversationDocument.self, "conversations", userId)
+                ?? ConversationDocument(userId: userId, lastMessageAt: e.at, lastPosition: 0, awaitingReply: false, messageCount: 0)
+            if conversation.lastPosition > 0 {
+                try context.delete("recent", KeyEncoding.key(.inverted(conversation.lastPosition), .tail(userId)))
+            }
+            conversation.messageCount += 1
+            conversation.lastMessageAt = e.at
+            conversation.lastPosition = projected.position
+            conversation.awaitingReply = e.from == .customer
+            context.setDocument(conversation, "conversations", userId)
+            try context.put("recent", KeyEncoding.key(.inverted(projected.position), .tail(userId)), [])
+            let message = MessageDocument(messageId: e.messageId, from: e.from, text: e.text, orderId: e.orderId, at: e.at)
+            try context.put("messages", Self.messageKey(userId, conversation.messageCount), try DocumentCodec.encode(message, with: DocumentCodec.encoder()))
+        case .account(.erased):
+            let userId = projected.entityId
+            for entry in try context.entries("messages", prefix: KeyEncoding.stringPrefix(userId)) {
+                guard var message = try? DocumentCodec.decode(MessageDocument.self, from: entry.value) else { continue }
+                message.text = nil
+                try context.put("messages", entry.key, try DocumentCodec.encode(message, with: DocumentCodec.encoder()))
+            }
+        default:
+            return
+        }
+    }
+
+    static func messageKey(_ userId: String, _ sequence: UInt64) -> [UInt8] {
+        KeyEncoding.key(.string(userId), .number(sequence))
+    }
+}

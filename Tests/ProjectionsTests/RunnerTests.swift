@@ -1,0 +1,168 @@
+import Application
+import Domain
+import EventStore
+import Foundation
+import LMDB
+import Projections
+import TestSupport
+import Testing
+
+@Suite struct RunnerTests {
+    /// Drives a little of everything through the command side.
+    func populate(_ world: World, orders: Int = 30) async throws {
+        try await world.product("P1", title: "华为智能手机 Pro", skus: [("S1", 100), ("S2", 250)], stock: 500)
+        try await world.product("P2", title: "耳机", category: "耳机", skus: [("S3", 50)], stock: 500)
+        for i in 0..<orders {
+            let order = try await world.app.place(userId: "U\(i % 4)", lines: [RequestedLine(skuId: ["S1", "S2", "S3"][i % 3], quantity: 1 + i % 2)]).order
+            if i % 3 == 0 { _ = try await world.app.processor.act(on: order.orderId, .cancel, userId: nil, metadata: world.app.meta()) }
+        }
+        _ = try await world.app.processor.changeCart(userId: "U1", .add(skuId: "S2", quantity: 2), metadata: world.app.meta())
+    }
+
+    @Test func aRebuildEqualsTheIncrementalReadModels() async throws {
+        let world = try await World(batchSize: 7)
+        try await populate(world)
+        try await world.settle()
+        let projections = AllProjections.make()
+        var incremental: [String: String] = [:]
+        for p in projections { incremental[p.name] = try world.runner.readModels.digest(p.name) }
+
+        // Offline: from position 0 into a fresh directory, in other batch sizes.
+        let scratch = TemporaryDirectory("rebuild")
+        let fresh = try ReadModelStore(directory: scratch.path)
+        let offline = try ProjectionRunner(store: world.app.store, readModels: fresh, projections: projections, batchSize: 1000)
+        let task = Task { try await offline.run() }
+        _ = await offline.waitUntil(position: try world.app.store.headPosition, timeout: .seconds(10))
+        task.cancel()
+        _ = try? await task.value
+        for p in projections { #expect(try fresh.digest(p.name) == incremental[p.name], "\(p.name) differs after an offline rebuild") }
+        fresh.close()
+
+        // Online: beside the live generation, then switched; answers the same.
+        try await world.runner.rebuild("orders", chunk: 5)
+        try await world.runner.rebuild("catalog", chunk: 11)
+        #expect(try world.runner.readModels.digest("orders") == incremental["orders"])
+        #expect(try world.runner.readModels.digest("catalog") == incremental["catalog"])
+        #expect(try world.runner.readModels.handles("orders").generation == 1)
+        // And it keeps following the log after the switch.
+        _ = try await world.app.place(userId: "U9", lines: [RequestedLine(skuId: "S1", quantity: 1)])
+        try await world.settle()
+        #expect(try world.orders.list(userId: "U9", status: nil, page: 1, pageSize: 5).total == 1)
+        await world.close()
+    }
+
+    @Test func waitUntilWakesPromptlyAndTimesOut() async throws {
+        let world = try await World()
+        try await world.settle()
+        let head = try world.app.store.headPosition
+        let started = ContinuousClock.now
+        #expect(await !world.runner.waitUntil(position: head + 1, timeout: .milliseconds(200)))
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        let waiter = Task { await world.runner.waitUntil(position: head + 2, timeout: .seconds(5)) }
+        try await world.product("P1", title: "手机", skus: [("S1", 1)], stock: 1)
+        let woke = ContinuousClock.now
+        #expect(await waiter.value)
+        #expect(ContinuousClock.now - woke < .seconds(2))
+        await world.close()
+    }
+
+    @Test func statusesReportPositionAndLag() async throws {
+        let world = try await World()
+        try await world.product("P1", title: "手机", skus: [("S1", 1)])
+        try await world.settle()
+        let statuses = try world.runner.statuses()
+        #expect(statuses.map(\.name) == AllProjections.make().map(\.name))
+        #expect(statuses.allSatisfy { $0.status == .running && $0.lag == 0 && $0.position == (try? world.app.store.headPosition) })
+        #expect(world.runner.isReady())
+        await world.close()
+    }
+
+    struct Exploding: Projection {
+        let name = "exploding"
+        let databases = ["things"]
+        func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws {
+            try context.put("things", Array(String(event.position).utf8), [1])
+            if case .sku(.restocked) = event.event { throw ProjectionError.unexpected("cannot handle restocks") }
+        }
+    }
+
+    @Test func aThrowingProjectionStopsAtItsEventWhileOthersGoOn() async throws {
+        let app = try await Harness()
+        let readModels = try ReadModelStore(directory: app.dir.path + "/readmodels")
+        let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: [CatalogProjection(), Exploding()], batchSize: 100)
+        let task = Task { try await runner.run() }
+        try await app.seedProduct(stock: 5)  // ProductCreated, SkuCreated, then StockRestocked at position 3
+        #expect(await runner.waitUntil(position: 3, projection: "catalog", timeout: .seconds(5)))
+        let statuses = try runner.statuses()
+        let exploding = try #require(statuses.first { $0.name == "exploding" })
+        #expect(exploding.status == .failed)
+        #expect(exploding.position == 2)  // stopped right before the event it cannot apply
+        #expect(exploding.error?.contains("position 3") == true)
+        #expect(statuses.first { $0.name == "catalog" }?.position == 3)
+        #expect(!runner.isReady())
+        task.cancel()
+        _ = try? await task.value
+        readModels.close()
+        app.close()
+    }
+}
+
+@Suite struct CrashResumeTests {
+    @Test func aRunnerKilledBetweenBatchesResumesWithoutApplyingTwice() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let world = try await World(app: try await Harness(dir: dir))
+            try await world.product("P1", title: "手机", skus: [("S1", 100), ("S2", 7)], stock: 100_000)
+            for i in 0..<400 {
+                let order = try await world.app.place(userId: "U\(i % 9)", lines: [RequestedLine(skuId: i % 2 == 0 ? "S1" : "S2", quantity: 1)]).order
+                if i % 4 == 0 { _ = try await world.app.processor.act(on: order.orderId, .cancel, userId: nil, metadata: world.app.meta()) }
+            }
+            await world.close()
+            try FileManager.default.removeItem(atPath: dir.path + "/readmodels")
+        }
+        // Kill the child at a few points, each once it has applied more of the log.
+        for threshold in [150, 400, 650] as [UInt64] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BuildProducts.executable("projections-child"))
+            process.arguments = [dir.path, "3"]
+            process.standardOutput = Pipe()
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while try ordersCheckpoint(dir.path) < threshold, Date() < deadline { usleep(200) }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let app = try await Harness(dir: dir)
+        let head = try app.store.headPosition
+        let resumed = try app.makeRunner()
+        let partial = try resumed.readModels.checkpoint("orders")
+        #expect(partial < head, "the child should have been killed before the end")
+        let task = Task { try await resumed.run() }
+        #expect(await resumed.waitUntil(position: head, timeout: .seconds(20)))
+
+        let scratch = TemporaryDirectory("clean")
+        let clean = try ReadModelStore(directory: scratch.path)
+        let rebuilt = try ProjectionRunner(store: app.store, readModels: clean, projections: AllProjections.make())
+        let rebuild = Task { try await rebuilt.run() }
+        #expect(await rebuilt.waitUntil(position: head, timeout: .seconds(20)))
+        for projection in AllProjections.make() {
+            #expect(try resumed.readModels.digest(projection.name) == clean.digest(projection.name), "\(projection.name) applied something twice or lost it")
+        }
+        task.cancel()
+        rebuild.cancel()
+        _ = try? await task.value
+        _ = try? await rebuild.value
+        clean.close()
+        resumed.readModels.close()
+        app.close()
+    }
+}
+
+/// The orders projection's checkpoint, read straight from another process's read models.
+func ordersCheckpoint(_ dataDirectory: String) throws -> UInt64 {
+    guard FileManager.default.fileExists(atPath: dataDirectory + "/readmodels/data.mdb") else { return 0 }
+    let environment = try Environment(path: dataDirectory + "/readmodels", options: .init(readOnly: true))
+    defer { environment.close() }
+    guard let meta = try environment.openDatabase("meta", create: false) else { return 0 }
+    return try environment.read { txn in try txn.get(meta, Array("checkpoint:orders/0".utf8)).flatMap { BigEndian.uint64($0) } ?? 0 }
+}

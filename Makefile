@@ -22,6 +22,11 @@ build: deps
 test: build
 	ORDERLOG_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
 
+## run: build (release) and start the server on ./data with the demo catalog.
+run: deps
+	$(SWIFT) build -c release --product orderlog-server
+	"$$($(SWIFT) build -c release --show-bin-path)/orderlog-server" --data $(DATA) --seed-demo
+
 ## bench: the in-process append benchmark (release build).
 bench: deps
 	$(SWIFT) build -c release --product orderlog-bench

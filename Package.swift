@@ -13,6 +13,7 @@ let package = Package(
     name: "orderlog",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "orderlog-server", targets: ["orderlog-server"]),
         .executable(name: "orderlog-bench", targets: ["orderlog-bench"]),
     ],
     dependencies: [
@@ -21,6 +22,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries from Debian, named so they cannot clash with BoringSSL-based modules.
@@ -63,6 +71,38 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The HTTP API on Hummingbird 2: routes, auth, errors, limits, metrics.
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "Application", "Projections", "Domain", "EventStore", "CanonicalJSON", "CryptoPrimitives",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "orderlog-server",
+            dependencies: [
+                "HTTPAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "orderlog-bench",
             dependencies: [
@@ -84,6 +124,18 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Application", "Projections", "EventStore", "Domain"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ApplicationTests", dependencies: ["TestSupport", "Application", "Domain", "EventStore", "CryptoPrimitives"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: ["TestSupport", "Projections", "Application", "Domain", "EventStore", "LMDB"], swiftSettings: strict),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: [
+                "TestSupport", "HTTPAPI", "Application", "Domain", "EventStore", "CanonicalJSON", "CryptoPrimitives", "Projections",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["TestSupport", "EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]

@@ -27,7 +27,7 @@ public struct AccountsProjection: Projection {
             try context.update(UserDocument.self, "users", userId) { $0.role = e.role }
         case .erased:
             try context.update(UserDocument.self, "users", userId) { user in
-                user.username = nil
+                user.username = user.username.map { _ in Sealed.scrubbed }
                 user.erased = true
             }
         case .passwordChanged, .tokensRevoked:

@@ -58,14 +58,16 @@ public final class ProjectionRunner: Service, Sendable {
 
     public func run() async throws {
         let start = projections.map { notifiers[$0.name]?.head ?? 0 }.min() ?? 0
-        try await withTaskCancellationOrGracefulShutdownHandler {
-            for try await batch in store.batches(from: start + 1, batchSize: batchSize) {
+        defer { writer.shutdown() }
+        // Graceful shutdown cancels the loop: the subscription's wait ends, the batch being
+        // applied (a synchronous transaction on the writer thread) still completes.
+        try await cancelWhenGracefulShutdown {
+            for try await batch in self.store.batches(from: start + 1, batchSize: self.batchSize) {
                 let events = try batch.map { try ProjectedEvent($0) }
-                try await apply(events)
+                try await self.apply(events)
                 if Task.isCancelled { break }
             }
-        } onCancelOrGracefulShutdown: {}
-        writer.shutdown()
+        }
     }
 
     /// Applies decoded events (any batch, in order) to every running projection that has not

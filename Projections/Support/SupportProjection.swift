@@ -48,7 +48,7 @@ public struct SupportProjection: Projection {
             let userId = projected.entityId
             for entry in try context.entries("messages", prefix: KeyEncoding.stringPrefix(userId)) {
                 guard var message = try? DocumentCodec.decode(MessageDocument.self, from: entry.value) else { continue }
-                message.text = nil
+                message.text = message.text.map { _ in Sealed.scrubbed }
                 try context.put("messages", entry.key, try DocumentCodec.encode(message, with: DocumentCodec.encoder()))
             }
         default:

@@ -161,6 +161,16 @@ public final class EventStore: Sendable {
         try environment.read { txn in try StoreReads.head(of: streamId, transaction: txn, layout: layout) }
     }
 
+    /// True when some stream's id starts with `prefix` (say, any `product-` ever created).
+    public func hasStream(withPrefix prefix: String) throws -> Bool {
+        try environment.read { txn in
+            try txn.withCursor(layout.streams) { cursor in
+                guard let entry = try cursor.seek(atLeast: Array(prefix.utf8)) else { return false }
+                return entry.key.hasPrefix(Array(prefix.utf8))
+            }
+        }
+    }
+
     /// The stream's current version, nil when it does not exist.
     public func version(of streamId: String) throws -> UInt64? {
         try head(of: streamId)?.version

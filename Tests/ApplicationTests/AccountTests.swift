@@ -135,15 +135,3 @@ import Testing
     }
 }
 
-/// True when any file under `path` contains `needle`'s UTF-8 bytes.
-func directoryContains(_ path: String, _ needle: String) throws -> Bool {
-    let bytes = Data(needle.utf8)
-    let enumerator = FileManager.default.enumerator(atPath: path)
-    while let item = enumerator?.nextObject() as? String {
-        let full = path + "/" + item
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-        if let data = FileManager.default.contents(atPath: full), data.range(of: bytes) != nil { return true }
-    }
-    return false
-}

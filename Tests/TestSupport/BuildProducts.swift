@@ -50,3 +50,16 @@ public func runProcess(_ path: String, _ arguments: [String], input: Data? = nil
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
+
+/// True when any file under `path` contains `needle`'s UTF-8 bytes.
+public func directoryContains(_ path: String, _ needle: String) throws -> Bool {
+    let bytes = Data(needle.utf8)
+    let enumerator = FileManager.default.enumerator(atPath: path)
+    while let item = enumerator?.nextObject() as? String {
+        let full = path + "/" + item
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+        if let data = FileManager.default.contents(atPath: full), data.range(of: bytes) != nil { return true }
+    }
+    return false
+}

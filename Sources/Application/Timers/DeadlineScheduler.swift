@@ -24,13 +24,15 @@ public final class DeadlineScheduler: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                _ = try await tick()
-            } catch {
-                logger.error("firing deadlines failed: \(error)")
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    _ = try await self.tick()
+                } catch {
+                    self.logger.error("firing deadlines failed: \(error)")
+                }
+                try await Task.sleep(for: self.interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 

@@ -20,4 +20,8 @@ public struct Sealed: Sendable, Hashable, Codable {
 
     /// The text shown wherever an erased person's data used to be.
     public static let erasedText = "[erased]"
+
+    /// Stands in for a sealed value whose ciphertext a read model has scrubbed: it keeps the
+    /// fact that there was a value (it shows as `[erased]`), not the value.
+    public static let scrubbed = Sealed(keyId: "erased", nonce: "", ciphertext: "")
 }

@@ -220,14 +220,15 @@ public enum Order {
 
 extension Order.State {
     /// The order without its buyer's personal data (address, note, refund reason), as read
-    /// models keep it after the buyer is erased. Amounts and lines stay for accounting.
+    /// models keep it after the buyer is erased: each becomes `Sealed.scrubbed`, so it still
+    /// shows as `[erased]`. Amounts and lines stay for accounting.
     public func erasingPersonalData() -> Order.State {
         var copy = self
-        copy.address = nil
-        copy.note = nil
+        copy.address = address.map { _ in Sealed.scrubbed }
+        copy.note = note.map { _ in Sealed.scrubbed }
         if let refund {
-            copy.refund = Order.Refund(reason: nil, automaticReason: refund.automaticReason, requestedAt: refund.requestedAt,
-                                       fromStatus: refund.fromStatus, outcome: refund.outcome)
+            copy.refund = Order.Refund(reason: refund.reason.map { _ in Sealed.scrubbed }, automaticReason: refund.automaticReason,
+                                       requestedAt: refund.requestedAt, fromStatus: refund.fromStatus, outcome: refund.outcome)
         }
         return copy
     }

@@ -1,0 +1,36 @@
+import Application
+import CanonicalJSON
+import Domain
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Projections
+
+/// One log line and the metrics per request: method, route template, status, duration and
+/// request id — never a header, body, token or query string (they may carry secrets or
+/// personal data).
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let metrics: HTTPMetrics
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = ErrorMapping.apiError(for: error, logger: context.logger).makeResponse()
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let route = context.endpointPath ?? "unmatched"
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        let requestId = response.headers[HTTPField.Name("X-Request-Id")!] ?? context.id
+        context.logger.info("\(request.method.rawValue) \(route) \(response.status.code) \(String(format: "%.1f", seconds * 1000))ms",
+                            metadata: ["request": .string(requestId)])
+        return response
+    }
+}

@@ -1,0 +1,203 @@
+import Application
+import CanonicalJSON
+import Domain
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Projections
+
+/// Reads fields out of a JSON request body with API.md's error rules: a wrong JSON type
+/// (including `1.5` or `1e308` where an integer is expected) is 400 `BAD_REQUEST`; a missing
+/// or null required field, or a value out of range, is 422 `VALIDATION_FAILED` with every
+/// offending field listed. `finish()` throws whichever applies, 400 first.
+struct BodyReader {
+    let members: [String: JSONValue]
+    let prefix: String
+    private(set) var typeErrors: [String] = []
+    private(set) var errors: [(field: String, message: String)] = []
+
+    init(_ body: JSONValue, prefix: String = "") {
+        members = body.objectValue ?? [:]
+        self.prefix = prefix
+    }
+
+    private func name(_ field: String) -> String { prefix + field }
+
+    /// The raw value, nil when absent or null (recording "is required" when `required`).
+    private mutating func value(_ field: String, required: Bool) -> JSONValue? {
+        guard let value = members[field], !value.isNull else {
+            if required { errors.append((name(field), "is required")) }
+            return nil
+        }
+        return value
+    }
+
+    enum Text {
+        /// No control characters at all.
+        case singleLine
+        /// Line breaks and tabs allowed.
+        case multiLine
+    }
+
+    mutating func string(_ field: String, required: Bool = true, length: ClosedRange<Int>? = nil, text: Text = .singleLine) -> String? {
+        guard let value = value(field, required: required) else { return nil }
+        return check(value, name: name(field), length: length, text: text)
+    }
+
+    /// Validates one string value reported under `name`.
+    private mutating func check(_ value: JSONValue, name: String, length: ClosedRange<Int>?, text: Text) -> String? {
+        guard case .string(let string) = value else {
+            typeErrors.append("\(name) must be a string, not \(value.typeName)")
+            return nil
+        }
+        if let length, !length.contains(string.count) {
+            errors.append((name, "must be \(length.lowerBound)–\(length.upperBound) characters"))
+            return nil
+        }
+        let allowed: Set<UInt32> = text == .multiLine ? [0x09, 0x0A, 0x0D] : []
+        if string.unicodeScalars.contains(where: { ($0.value < 0x20 || $0.value == 0x7F) && !allowed.contains($0.value) }) {
+            errors.append((name, "must not contain control characters"))
+            return nil
+        }
+        return string
+    }
+
+    /// An admin-chosen id: `^[A-Za-z0-9_-]{1,64}$`.
+    mutating func identifier(_ field: String, required: Bool = true) -> String? {
+        guard let string = string(field, required: required) else { return nil }
+        guard Self.isIdentifier(string) else {
+            errors.append((name(field), "must match ^[A-Za-z0-9_-]{1,64}$"))
+            return nil
+        }
+        return string
+    }
+
+    static func isIdentifier(_ string: String) -> Bool {
+        (1...64).contains(string.utf8.count) && string.utf8.allSatisfy {
+            $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+        }
+    }
+
+    mutating func integer(_ field: String, required: Bool = true, range: ClosedRange<Int64>) -> Int64? {
+        guard let value = value(field, required: required) else { return nil }
+        guard case .int(let integer) = value else {
+            typeErrors.append("\(name(field)) must be an integer, not \(value.typeName == "number" ? "a fraction or exponent" : value.typeName)")
+            return nil
+        }
+        guard range.contains(integer) else {
+            errors.append((name(field), "must be \(range.lowerBound)–\(range.upperBound)"))
+            return nil
+        }
+        return integer
+    }
+
+    mutating func bool(_ field: String, required: Bool = true) -> Bool? {
+        guard let value = value(field, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            typeErrors.append("\(name(field)) must be true or false, not \(value.typeName)")
+            return nil
+        }
+        return flag
+    }
+
+    /// Present-but-null is distinguishable here (for `limitPerUser: null`).
+    func isExplicitNull(_ field: String) -> Bool {
+        members[field]?.isNull == true
+    }
+
+    func has(_ field: String) -> Bool {
+        members[field] != nil
+    }
+
+    mutating func array(_ field: String, required: Bool = true, count: ClosedRange<Int>? = nil) -> [JSONValue]? {
+        guard let value = value(field, required: required) else { return nil }
+        guard case .array(let elements) = value else {
+            typeErrors.append("\(name(field)) must be an array, not \(value.typeName)")
+            return nil
+        }
+        if let count, !count.contains(elements.count) {
+            errors.append((name(field), "must have \(count.lowerBound)–\(count.upperBound) items"))
+            return nil
+        }
+        return elements
+    }
+
+    mutating func strings(_ field: String, required: Bool = false, count: ClosedRange<Int>, length: ClosedRange<Int>) -> [String]? {
+        guard let elements = array(field, required: required, count: count) else { return nil }
+        var result: [String] = []
+        for (index, element) in elements.enumerated() {
+            if let string = check(element, name: "\(name(field))[\(index)]", length: length, text: .singleLine) { result.append(string) }
+        }
+        return result
+    }
+
+    /// A nested object, read with its own reader (errors prefixed `field.`).
+    mutating func object(_ field: String, required: Bool = true) -> BodyReader? {
+        guard let value = value(field, required: required) else { return nil }
+        guard case .object = value else {
+            typeErrors.append("\(name(field)) must be an object, not \(value.typeName)")
+            return nil
+        }
+        return BodyReader(value, prefix: name(field) + ".")
+    }
+
+    /// An array of objects, each with its own reader (errors prefixed `field[i].`); absorb
+    /// them back when done.
+    mutating func objects(_ field: String, required: Bool = true, count: ClosedRange<Int>) -> [BodyReader]? {
+        guard let elements = array(field, required: required, count: count) else { return nil }
+        var readers: [BodyReader] = []
+        for (index, element) in elements.enumerated() {
+            guard case .object = element else {
+                typeErrors.append("\(name(field))[\(index)] must be an object, not \(element.typeName)")
+                continue
+            }
+            readers.append(BodyReader(element, prefix: "\(name(field))[\(index)]."))
+        }
+        return readers
+    }
+
+    /// A `{string: string}` object.
+    mutating func stringMap(_ field: String, required: Bool = true, maxEntries: Int, length: ClosedRange<Int>) -> [String: String]? {
+        guard let value = value(field, required: required) else { return nil }
+        guard case .object(let entries) = value else {
+            typeErrors.append("\(name(field)) must be an object of strings, not \(value.typeName)")
+            return nil
+        }
+        guard entries.count <= maxEntries else {
+            errors.append((name(field), "may hold at most \(maxEntries) entries"))
+            return nil
+        }
+        var result: [String: String] = [:]
+        for (key, entry) in entries {
+            guard case .string(let string) = entry else {
+                typeErrors.append("\(name(field)).\(key) must be a string, not \(entry.typeName)")
+                continue
+            }
+            guard length.contains(key.count), length.contains(string.count) || string.isEmpty,
+                  !key.unicodeScalars.contains(where: { $0.value < 0x20 }), !string.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                errors.append(("\(name(field)).\(key)", "names and values must be \(length.upperBound) characters at most, without control characters"))
+                continue
+            }
+            result[key] = string
+        }
+        return result
+    }
+
+    /// Takes over a nested reader's findings.
+    mutating func absorb(_ nested: BodyReader) {
+        typeErrors.append(contentsOf: nested.typeErrors)
+        errors.append(contentsOf: nested.errors)
+    }
+
+    mutating func fail(_ field: String, _ message: String) {
+        errors.append((name(field), message))
+    }
+
+    /// Throws 400 for type errors, then 422 for everything else; returns when all is well.
+    func finish() throws {
+        if let first = typeErrors.first { throw APIError.badRequest(typeErrors.count == 1 ? first : typeErrors.joined(separator: "; ")) }
+        if !errors.isEmpty { throw APIError.validationFailed(errors) }
+    }
+}

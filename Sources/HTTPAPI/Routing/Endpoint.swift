@@ -1,0 +1,194 @@
+import Application
+import CanonicalJSON
+import CryptoPrimitives
+import Domain
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import Projections
+
+/// How a route is guarded and what it takes.
+struct EndpointSpec: Sendable {
+    enum Access: Sendable {
+        case anyone
+        case signedIn
+        case admin
+    }
+
+    enum BodyRule: Sendable {
+        case none
+        case optional
+        case required
+    }
+
+    var access: Access
+    var body: BodyRule = .none
+    /// Projections a GET reads (for `X-Min-Position` and `X-Read-Position`).
+    var reads: [String] = []
+    /// `/health`, `/ready` and `/metrics` are not rate limited.
+    var rateLimited = true
+}
+
+/// The request pipeline every route goes through, in API.md's order of precedence: (route
+/// 404/405 happen before), 429, 413, 401, 403, 400 (headers, JSON), then the handler's 422,
+/// 404, 412 and 409.
+struct Endpoint: Sendable {
+    let spec: EndpointSpec
+    let services: Services
+    let handler: @Sendable (Call) async throws -> Reply
+
+    func respond(_ request: Request, _ context: AppContext) async throws -> Response {
+        let requestId = Self.requestId(request, context)
+        let client = services.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!])
+        if spec.rateLimited, let limiter = services.rateLimiter, let retryAfter = limiter.admit(client) {
+            services.metrics.rateLimited()
+            throw APIError.rateLimited(retryAfter: retryAfter)
+        }
+        var rawBody: [UInt8] = []
+        if spec.body != .none {
+            rawBody = try await Self.collectBody(request)
+        }
+        let principal = try authenticate(request)
+        let isCommand = request.method != .get && request.method != .head
+        let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + client) : nil
+        let body = try Self.parseBody(rawBody, rule: spec.body)
+        if request.method == .get, let header = request.headers[HTTPField.Name("X-Min-Position")!] {
+            guard let position = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
+                throw APIError.badRequest("X-Min-Position must be a non-negative integer")
+            }
+            try await waitForReadModels(position)
+        }
+        let call = Call(request: request, context: context, services: services, principal: principal, body: body, rawBody: rawBody, client: client,
+                        requestId: requestId, idempotency: idempotency)
+        let reply = try await handler(call)
+        return finish(reply, request: request, requestId: requestId, isPrivate: principal != nil)
+    }
+
+    // MARK: Steps
+
+    static func requestId(_ request: Request, _ context: AppContext) -> String {
+        if let given = request.headers[HTTPField.Name("X-Request-Id")!], (1...64).contains(given.utf8.count),
+           given.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) {
+            return given
+        }
+        return context.id
+    }
+
+    static func collectBody(_ request: Request) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > BodyLimit.maxBytes {
+            throw APIError.payloadTooLarge
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: BodyLimit.maxBytes)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge
+        }
+    }
+
+    func authenticate(_ request: Request) throws -> AccountService.Principal? {
+        let header = request.headers[.authorization]
+        guard spec.access != .anyone else {
+            // Public routes ignore a token; a bad one must not turn a public read into a 401.
+            return header.flatMap(Self.bearerToken).flatMap { try? services.accounts.authenticate($0) }
+        }
+        guard let header else { throw APIError.unauthorized("this route needs Authorization: Bearer <token>") }
+        guard let token = Self.bearerToken(header) else { throw APIError.unauthorized("the Authorization header must be Bearer <token>") }
+        let principal: AccountService.Principal
+        do {
+            principal = try services.accounts.authenticate(token)
+        } catch is AccountService.Failure {
+            throw APIError.unauthorized("the token is malformed, expired, revoked or forged")
+        }
+        if spec.access == .admin && principal.role != .admin { throw APIError.forbidden }
+        return principal
+    }
+
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    static func idempotencyClaim(_ request: Request, rawBody: [UInt8], scope: String) throws -> IdempotencyClaim? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw APIError.badRequest("Idempotency-Key must be 1–128 printable ASCII characters")
+        }
+        var fingerprint = Array("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
+        fingerprint.append(contentsOf: rawBody)
+        return IdempotencyClaim(key: scope + "\u{1F}" + key, fingerprint: SHA256.hash(fingerprint))
+    }
+
+    static func parseBody(_ raw: [UInt8], rule: EndpointSpec.BodyRule) throws -> JSONValue {
+        switch rule {
+        case .none: return [:]
+        case .optional where raw.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }): return [:]
+        case .required where raw.isEmpty: throw APIError.badRequest("this route needs a JSON object body")
+        default: break
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(raw)
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON: \(error.reason) at byte \(error.offset)")
+        }
+        guard case .object = value else { throw APIError.badRequest("the body must be a JSON object, not \(value.typeName)") }
+        return value
+    }
+
+    func waitForReadModels(_ position: UInt64) async throws {
+        let names = spec.reads.isEmpty ? [nil] : spec.reads.map { Optional($0) }
+        for name in names {
+            guard await services.runner.waitUntil(position: position, projection: name, timeout: .seconds(3)) else {
+                throw APIError.projectionLagging("the read model has not reached position \(position) within 3 s")
+            }
+        }
+    }
+
+    func finish(_ reply: Reply, request: Request, requestId: String, isPrivate: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Request-Id")!] = requestId
+        if isPrivate { headers[.cacheControl] = "no-store" }
+        var bytes: [UInt8]
+        switch reply.body {
+        case .json(var value):
+            if let position = reply.logPosition, case .object(var members) = value {
+                members["position"] = .int(Int64(position))
+                value = .object(members)
+            }
+            bytes = value.serialized()
+            headers[.contentType] = "application/json"
+        case .stored(let stored):
+            bytes = stored
+            headers[.contentType] = "application/json"
+        case .text(let text, let contentType):
+            bytes = text
+            headers[.contentType] = contentType
+        }
+        if let position = reply.logPosition { headers[HTTPField.Name("X-Log-Position")!] = String(position) }
+        if request.method == .get {
+            let position = reply.readPosition ?? services.runner.applied.head
+            headers[HTTPField.Name("X-Read-Position")!] = String(position)
+        }
+        if let etag = reply.etag { headers[.eTag] = "\"\(etag)\"" }
+        return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension Router where Context == AppContext {
+    /// Registers a route through the endpoint pipeline and records it in `table`.
+    func endpoint(_ method: HTTPRequest.Method, _ path: String, _ spec: EndpointSpec, table: RouteTable, services: Services,
+                  _ handler: @escaping @Sendable (Call) async throws -> Reply) {
+        table.add(method, path)
+        let endpoint = Endpoint(spec: spec, services: services, handler: handler)
+        on(RouterPath(path), method: method) { request, context in
+            try await endpoint.respond(request, context)
+        }
+    }
+}

@@ -18,9 +18,16 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-## test: every test, slow ones (crash, process) included.
-test: build
-	ORDERLOG_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
+## .venv: Python tools the tests use (openapi-spec-validator, schemathesis), from PyPI.
+PYTHON_TOOLS := openapi-spec-validator pyyaml schemathesis
+.venv/ready:
+	python3 -m venv .venv
+	.venv/bin/pip install -q $(PYTHON_TOOLS)
+	touch .venv/ready
+
+## test: every test, slow ones (crash, process, fuzz) included.
+test: build .venv/ready
+	ORDERLOG_BIN_DIR="$$($(SWIFT) build --show-bin-path)" ORDERLOG_PYTHON="$(CURDIR)/.venv/bin/python" $(SWIFT) test --skip-build
 
 ## run: build (release) and start the server on ./data with the demo catalog.
 run: deps

@@ -16,10 +16,3 @@ enum Unexpected: Error { case replayed }
 
 /// A fixed clock for deterministic `at` stamps.
 let fixedClock: @Sendable () -> Int64 = { 1_795_593_600_000 }
-
-/// A mutex-guarded value that closures can share (a `Mutex` itself cannot be captured).
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}

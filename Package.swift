@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "orderlog-server", targets: ["orderlog-server"]),
+        .executable(name: "orderlog-replay", targets: ["orderlog-replay"]),
         .executable(name: "orderlog-bench", targets: ["orderlog-bench"]),
     ],
     dependencies: [
@@ -104,6 +105,16 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "orderlog-replay",
+            dependencies: [
+                "EventStore", "Domain", "Projections", "Application", "CanonicalJSON", "LMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/orderlog-replay",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
             name: "orderlog-bench",
             dependencies: [
                 "EventStore", "CanonicalJSON", "CLMDB", "Application", "Domain",
@@ -139,6 +150,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "ReplayToolTests", dependencies: ["TestSupport", "Application", "Domain", "EventStore", "Projections", "LMDB", "CanonicalJSON"],
+                    swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["TestSupport", "EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]

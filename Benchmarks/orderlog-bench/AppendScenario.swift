@@ -15,6 +15,7 @@ struct AppendScenario: AsyncParsableCommand {
     @Option(help: "Events per append call (one atomic append each).") var eventsPerAppend = 1
     @Option(help: "Which streams the events go to: `new` (each append starts a stream, as placing an order does), `appender` (one long stream per appender), `one` (a single hot stream).")
     var streams: StreamChoice = .new
+    @Option(help: "Keep the log in this directory (for measuring the replay tool on it).") var keep: String?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -26,7 +27,7 @@ struct AppendScenario: AsyncParsableCommand {
         let batches = BatchCounter()
         var configuration = EventStore.Configuration()
         configuration.onBatchCommitted = { batches.add($0) }
-        let store = try EventStore(directory: directory.path + "/events", configuration: configuration)
+        let store = try EventStore(directory: (keep ?? directory.path) + "/events", configuration: configuration)
         let perTask = max(1, (events / eventsPerAppend + concurrency - 1) / concurrency)
         let total = perTask * concurrency * eventsPerAppend
         let padding = String(repeating: "p", count: 8)

@@ -64,6 +64,21 @@ public final class ReadModelStore: Sendable {
         registry.withLock { $0[projection.name] = Handles(generation: generation, databases: databases) }
     }
 
+    /// Registers a projection of an existing (possibly read-only) store.
+    public func registerExisting(_ projection: any Projection) throws {
+        try register(projection)
+    }
+
+    /// Empties a projection's live databases and its checkpoint (for a rebuild in place).
+    public func reset(_ projection: any Projection) throws {
+        try register(projection)
+        let handles = try handles(projection.name)
+        try environment.write { txn in
+            for db in handles.databases.values { try txn.drop(db) }
+            try txn.delete(meta, Self.checkpointKey(projection.name, generation: handles.generation))
+        }
+    }
+
     func openDatabases(_ projection: any Projection, generation: UInt64) throws -> [String: Database] {
         var databases: [String: Database] = [:]
         for name in projection.databases {

@@ -199,12 +199,18 @@ public final class EventStore: Sendable {
     }
 
     public func sideTableValue(_ table: String, key: [UInt8]) throws -> [UInt8]? {
-        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        guard let db = layout.sideTables[table] else {
+            if isReadOnly { return nil }
+            throw EventStoreError.invalidArgument("no side table \(table)")
+        }
         return try environment.read { txn in try txn.getBytes(db, key) }
     }
 
     public func sideTableEntries(_ table: String, prefix: [UInt8] = []) throws -> [(key: [UInt8], value: [UInt8])] {
-        guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
+        guard let db = layout.sideTables[table] else {
+            if isReadOnly { return [] }
+            throw EventStoreError.invalidArgument("no side table \(table)")
+        }
         return try environment.read { txn in try StoreReads.entries(withPrefix: prefix, in: db, transaction: txn) }
     }
 

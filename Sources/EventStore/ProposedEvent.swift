@@ -34,8 +34,8 @@ public struct ProposedEvent: Sendable {
     }
 
     private static func validate(type: String) throws(EventStoreError) {
-        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw .invalidArgument("event type must be 1–128 printable ASCII characters")
+        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy(StreamName.isPlain) else {
+            throw .invalidArgument("event type must be 1–128 printable ASCII characters, without quotes or backslashes")
         }
     }
 }
@@ -54,12 +54,17 @@ public struct StreamAppend: Sendable {
 }
 
 enum StreamName {
-    /// 1–255 bytes of printable ASCII without spaces: safe as a key prefix before the 0x00
-    /// separator of the stream index, and readable in `mdb_dump`.
+    /// 1–255 bytes of printable ASCII without spaces, quotes or backslashes: safe as a key
+    /// prefix before the 0x00 separator of the stream index, readable in `mdb_dump`, and never
+    /// escaped in a record (so verification can read it without a JSON parser).
     static func validate(_ streamId: String) throws(EventStoreError) {
         let bytes = streamId.utf8
-        guard !bytes.isEmpty, bytes.count <= 255, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw .invalidArgument("stream id must be 1–255 printable ASCII characters")
+        guard !bytes.isEmpty, bytes.count <= 255, bytes.allSatisfy(isPlain) else {
+            throw .invalidArgument("stream id must be 1–255 printable ASCII characters, without quotes or backslashes")
         }
+    }
+
+    static func isPlain(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 }

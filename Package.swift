@@ -117,9 +117,13 @@ let package = Package(
         .executableTarget(
             name: "orderlog-bench",
             dependencies: [
-                "EventStore", "CanonicalJSON", "CLMDB", "Application", "Domain",
+                "EventStore", "CanonicalJSON", "CLMDB", "Application", "Domain", "Projections", "HTTPAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/orderlog-bench",
             swiftSettings: strict

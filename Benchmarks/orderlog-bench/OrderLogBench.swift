@@ -6,7 +6,7 @@ struct OrderLogBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orderlog-bench",
         abstract: "Benchmarks OrderLog and checks its invariants under concurrency.",
-        subcommands: [AppendScenario.self, CommandsScenario.self]
+        subcommands: [FlashSaleScenario.self, ShoppingScenario.self, AppendScenario.self, CommandsScenario.self, RebuildScenario.self, SearchScenario.self]
     )
 }
 

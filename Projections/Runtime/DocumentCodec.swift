@@ -1,7 +1,11 @@
 import Foundation
 
-/// How read-model documents are stored: JSON with sorted keys (deterministic bytes, so a
-/// rebuilt read model digests the same), readable with `mdb_dump`.
+import CanonicalJSON
+
+/// How read-model documents are stored: compact JSON, deterministic (members in declaration
+/// order, dictionary keys sorted) so a rebuilt read model digests the same, readable with
+/// `mdb_dump`. Written by the streaming `CompactJSONEncoder` (Foundation's encoder as the
+/// fallback), read by Foundation's decoder.
 public enum DocumentCodec {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
@@ -10,7 +14,11 @@ public enum DocumentCodec {
     }
 
     public static func encode<T: Encodable>(_ value: T, with encoder: JSONEncoder) throws -> [UInt8] {
-        [UInt8](try encoder.encode(value))
+        do {
+            return try CompactJSONEncoder().encode(value)
+        } catch is CompactJSONEncoder.Unsupported {
+            return [UInt8](try encoder.encode(value))
+        }
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, with decoder: JSONDecoder) throws -> T {

@@ -69,9 +69,10 @@ public final class ProjectionContext {
         }
     }
 
-    /// Writes every changed document (in key order, for deterministic page layout).
+    /// Writes every changed document. (Order does not matter: LMDB keeps keys sorted, and the
+    /// digest reads them in key order.)
     func flush() throws {
-        for (key, cached) in documents.sorted(by: { ($0.key.database, $0.key.key) < ($1.key.database, $1.key.key) }) where cached.dirty {
+        for (key, cached) in documents where cached.dirty {
             let db = try database(key.database)
             if let value = cached.value {
                 try transaction.put(db, Array(key.key.utf8), try cached.encode(value, encoder))

@@ -7,21 +7,29 @@ public struct EventBatches: AsyncSequence, Sendable {
     let store: EventStore
     let start: UInt64
     let batchSize: Int
+    let linger: Duration?
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize)
+        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize, linger: linger)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         let store: EventStore
         var next: UInt64
         let batchSize: Int
+        let linger: Duration?
 
         public mutating func next() async throws -> [RecordedEvent]? {
             while !Task.isCancelled {
-                let events: [RecordedEvent]
+                var events: [RecordedEvent]
                 do {
                     events = try store.readAll(from: next, limit: batchSize)
+                    // A small batch while commits are streaming in: wait a moment for more, so
+                    // a consumer with a per-batch cost (a read-model transaction) amortizes it.
+                    if let linger, !events.isEmpty, events.count < batchSize / 8 {
+                        try? await Task.sleep(for: linger)
+                        if let last = events.last { events += try store.readAll(from: last.position + 1, limit: batchSize - events.count) }
+                    }
                 } catch where store.isClosedForSubscribers {
                     return nil
                 }
@@ -72,7 +80,8 @@ extension EventStore {
     }
 
     /// Every event from `position` on in batches of up to `batchSize`, following new commits.
-    public func batches(from position: UInt64 = 1, batchSize: Int = 1000) -> EventBatches {
-        EventBatches(store: self, start: position, batchSize: batchSize)
+    /// With `linger`, a batch much smaller than `batchSize` waits that long for more events.
+    public func batches(from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil) -> EventBatches {
+        EventBatches(store: self, start: position, batchSize: batchSize, linger: linger)
     }
 }

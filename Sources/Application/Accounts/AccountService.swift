@@ -2,6 +2,7 @@ import CryptoPrimitives
 import Domain
 import EventStore
 import Foundation
+import Synchronization
 
 /// Registration, login, tokens, logout, erasure and the bootstrap admin: the command side of
 /// accounts. Reads go to the log and the writer-fed `AccountDirectory`, never a read model.
@@ -36,6 +37,9 @@ public final class AccountService: Sendable {
     let directory: AccountDirectory
     let hasher: PasswordHasher
     let tokens: TokenSigner
+    /// Tokens whose signature already verified, by the token itself: a hit skips the HMAC and
+    /// claim parsing, never the expiry, revocation and account checks.
+    private let verified = Mutex<[String: TokenSigner.Claims]>([:])
 
     public init(processor: CommandProcessor, vault: PersonalDataVault, directory: AccountDirectory, hasher: PasswordHasher, tokens: TokenSigner) {
         self.processor = processor
@@ -116,8 +120,19 @@ public final class AccountService: Sendable {
     /// The principal of a valid token: signed by us, unexpired, of an active account, and not
     /// revoked by a later logout.
     public func authenticate(_ token: String) throws -> Principal {
-        guard let claims = tokens.verify(token, now: clock.now()),
-              let account = try directory.account(claims.userId), account.isActive,
+        let now = clock.now()
+        let claims: TokenSigner.Claims
+        if let cached = verified.withLock({ $0[token] }) {
+            claims = cached
+        } else {
+            guard let checked = tokens.verify(token, now: now) else { throw Failure.unauthorized }
+            verified.withLock { cache in
+                if cache.count >= 50_000 { cache.removeAll(keepingCapacity: true) }
+                cache[token] = checked
+            }
+            claims = checked
+        }
+        guard claims.expiresAt > now.unixSeconds, let account = try directory.account(claims.userId), account.isActive,
               claims.generation == account.tokenGeneration
         else { throw Failure.unauthorized }
         return Principal(userId: claims.userId, role: account.role)

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import CryptoPrimitives
 import Domain
 import Foundation
@@ -56,12 +57,11 @@ public struct TokenSigner: Sendable {
         guard parts.count == 3, parts[0] == "v1", let signature = Base64URL.decode(String(parts[2])) else { return nil }
         let body = parts[0] + "." + parts[1]
         guard ConstantTime.equals(signature, HMACSHA256.authenticate(String(body), key: secret)) else { return nil }
-        guard let json = Base64URL.decode(String(parts[1])),
-              let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-              let userId = object["sub"] as? String, let generation = object["gen"] as? Int,
-              let issued = object["iat"] as? Int, let expires = object["exp"] as? Int
+        guard let json = Base64URL.decode(String(parts[1])), let object = try? JSONParser.parse(json),
+              case .string(let userId)? = object["sub"], case .int(let generation)? = object["gen"],
+              case .int(let issued)? = object["iat"], case .int(let expires)? = object["exp"]
         else { return nil }
-        guard Int64(expires) > now.unixSeconds else { return nil }
-        return Claims(userId: userId, generation: generation, issuedAt: Int64(issued), expiresAt: Int64(expires))
+        guard expires > now.unixSeconds else { return nil }
+        return Claims(userId: userId, generation: Int(generation), issuedAt: issued, expiresAt: expires)
     }
 }

@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev libssl-dev
 DATA ?= ./data
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench bench-compare clean
 
 ## deps: install the C libraries (LMDB, OpenSSL's libcrypto) from Debian when missing.
 deps:
@@ -38,6 +38,11 @@ run: deps
 bench: deps
 	$(SWIFT) build -c release --product orderlog-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
+
+## bench-compare: OrderLog's hot sku against PostgreSQL row locking and the /health ceiling,
+## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).
+bench-compare: deps
+	SWIFT=$(SWIFT) Benchmarks/compare.sh
 
 clean:
 	rm -rf .build

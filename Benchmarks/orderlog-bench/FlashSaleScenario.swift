@@ -108,7 +108,7 @@ struct FlashSaleScenario: AsyncParsableCommand {
         if available != Int64(max(stock - attempts, 0)) { report.invariantFailures.append("available is \(available), expected \(max(stock - attempts, 0))") }
         if reserved != Int64(expectedOrders) { report.invariantFailures.append("reserved is \(reserved), expected \(expectedOrders)") }
         report.invariantsHold = report.invariantFailures.isEmpty
-        report.extra = [("buyers", Double(buyers)), ("stock", Double(stock)), ("concurrency", Double(concurrency)), ("finalAvailable", Double(available))]
+        report.extra = [("buyers", Double(buyers)), ("stock", Double(stock)), ("concurrency", Double(concurrency)), ("finalAvailable", Double(available)), ("finalReserved", Double(reserved))]
         return report
     }
 }

@@ -40,7 +40,8 @@ struct Report {
                            latencies.milliseconds(atPercentile: 50), latencies.milliseconds(atPercentile: 90),
                            latencies.milliseconds(atPercentile: 99), latencies.milliseconds(atPercentile: 99.9), latencies.maxMilliseconds))
         for (key, value) in extra {
-            Swift.print(key.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%.3f", value))
+            let shown = value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.3f", value)
+            Swift.print(key.padding(toLength: max(14, key.count + 2), withPad: " ", startingAt: 0) + shown)
         }
         Swift.print("invariants    \(invariantsHold ? "hold" : "FAILED: " + invariantFailures.joined(separator: "; "))")
     }

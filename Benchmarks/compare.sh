@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# make bench-compare — OrderLog against the usual stack, side by side, in one run on this machine.
+#
+#   1. the server's GET /health ceiling with wrk (what HTTP alone allows on these cores);
+#   2. OrderLog hot-sku order placement with wrk (one sku, stock that never runs out), and the
+#      same through orderlog-bench flash-sale (its own client, exact invariant checks);
+#   3. PostgreSQL 15 (Debian's), started here on 127.0.0.1 in a temporary directory with
+#      synchronous_commit=on: one transaction UPDATE inventory … AND stock >= 1 + INSERT of the
+#      order, driven by pgbench at the same concurrency — one hot row, then 10,000 random rows.
+# Prints every figure and the ratios as a Markdown table (the README's results table).
+#
+# Settings: CONCURRENCY (128), DURATION seconds per run (15), KEEP=1 keeps the work directory.
+set -euo pipefail
+
+CONCURRENCY=${CONCURRENCY:-128}
+DURATION=${DURATION:-15}
+SWIFT=${SWIFT:-swift}
+cd "$(dirname "$0")/.."
+
+need() { # need COMMAND PACKAGE: install PACKAGE from Debian when COMMAND is missing.
+    command -v "$1" >/dev/null 2>&1 && return
+    echo "installing $2" >&2
+    apt-get install -y -qq "$2" >/dev/null || (apt-get update -qq && apt-get install -y -qq "$2" >/dev/null)
+}
+need wrk wrk
+need pgbench postgresql
+need curl curl
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+$SWIFT build -c release --product orderlog-server >&2
+$SWIFT build -c release --product orderlog-bench >&2
+BIN=$($SWIFT build -c release --show-bin-path)
+
+WORK=$(mktemp -d /tmp/orderlog-compare.XXXXXX)
+SERVER_PID=""
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    [ -f "$WORK/pg/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+# wrk's summary: "Requests/sec: N" and, with --latency, "99% 12.34ms".
+wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+wrk_p99_ms() { awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; print v }' "$1"; }
+wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ {print $NF}' "$1" | grep . || echo 0; }
+wrk_errors() { awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$1" | grep . || echo 0; }
+
+# ---- OrderLog ---------------------------------------------------------------------------
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+ADMIN_PASSWORD=compare-admin-password
+ORDERLOG_RATE_LIMIT=0 ORDERLOG_ADMIN_PASSWORD=$ADMIN_PASSWORD ORDERLOG_PAYMENT_SECRET=compare-payment-secret \
+ORDERLOG_PBKDF2_ITERATIONS=1000 ORDERLOG_MASTER_KEY=$(printf 'ab%.0s' {1..32}) LOG_LEVEL=warning \
+    "$BIN/orderlog-server" --port "$PORT" --data "$WORK/orderlog" 2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 100); do curl -sf "$URL/health" >/dev/null && break; sleep 0.1; done
+curl -sf "$URL/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+
+echo "== 1. GET /health ceiling (wrk -t2 -c$CONCURRENCY -d${DURATION}s)" >&2
+wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "$URL/health" >"$WORK/health.txt"
+HEALTH_RPS=$(wrk_rps "$WORK/health.txt")
+
+post() { curl -sf -X POST -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2" "$URL$1"; }
+ADMIN=$(post /v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | json_field token)
+post /v1/admin/products '{"productId":"HOT","title":"秒杀 爆款手机","category":"秒杀","skus":[{"skuId":"HOT-1","specs":{"版本":"限量"},"priceCents":99900}]}' "$ADMIN" >/dev/null
+for _ in $(seq 20); do post /v1/admin/skus/HOT-1/restock '{"quantity":1000000}' "$ADMIN" >/dev/null; done
+STOCK=20000000
+BUYER=$(post /v1/auth/register '{"username":"hot_buyer","password":"hot-buyer-password"}' | json_field token)
+cat >"$WORK/order.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $BUYER"
+wrk.body = '{"items":[{"skuId":"HOT-1","quantity":1}],"address":{"name":"张三","phone":"13800138000","line1":"建国路88号","city":"北京"}}'
+EOF
+
+echo "== 2a. OrderLog hot-sku orders (wrk POST /v1/orders, -t2 -c$CONCURRENCY -d${DURATION}s)" >&2
+wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$WORK/order.lua" "$URL/v1/orders" >"$WORK/orders.txt"
+ORDERS_RPS=$(wrk_rps "$WORK/orders.txt")
+ORDERS_P99=$(wrk_p99_ms "$WORK/orders.txt")
+ORDERS_BAD=$(( $(wrk_non2xx "$WORK/orders.txt") + $(wrk_errors "$WORK/orders.txt") ))
+sleep 1
+SKU=$(curl -sf "$URL/v1/skus/HOT-1")
+AVAILABLE=$(echo "$SKU" | json_field available)
+RESERVED=$(echo "$SKU" | json_field reserved)
+OVERSOLD=no
+if [ "$AVAILABLE" -lt 0 ] || [ $((AVAILABLE + RESERVED)) -ne "$STOCK" ]; then OVERSOLD=YES; fi
+
+echo "== 2b. orderlog-bench flash-sale (its own client; 1000 buyers x 40 orders, C=$CONCURRENCY)" >&2
+"$BIN/orderlog-bench" flash-sale --url "$URL" --admin-password "$ADMIN_PASSWORD" --payment-secret compare-payment-secret \
+    --buyers 1000 --orders-per-buyer 40 --stock 10000000 --concurrency "$CONCURRENCY" --json >"$WORK/flash.json"
+FLASH_RPS=$(json_field throughput <"$WORK/flash.json")
+FLASH_P99=$(json_field p99Ms <"$WORK/flash.json")
+FLASH_OK=$(json_field invariantsHold <"$WORK/flash.json")
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+# ---- PostgreSQL -------------------------------------------------------------------------
+PGPORT=$(free_port)
+mkdir -p "$WORK/pg" "$WORK/pgsock"
+chown postgres "$WORK" "$WORK/pg" "$WORK/pgsock"
+runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -E UTF8 >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK/pgsock -c synchronous_commit=on -c fsync=on \
+        -c max_connections=$((CONCURRENCY + 20)) -c shared_buffers=512MB" start >/dev/null
+PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -q -v ON_ERROR_STOP=1)
+"${PSQL[@]}" <<'SQL'
+CREATE TABLE inventory (sku text PRIMARY KEY, stock integer NOT NULL CHECK (stock >= 0));
+CREATE TABLE orders (id bigserial PRIMARY KEY, sku text NOT NULL, user_id integer NOT NULL,
+                     quantity integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO inventory SELECT 'sku-' || i, 100000000 FROM generate_series(1, 10000) AS i;
+INSERT INTO inventory VALUES ('hot', 100000000);
+SQL
+cat >"$WORK/hot.sql" <<'SQL'
+\set uid random(1, 100000)
+BEGIN;
+UPDATE inventory SET stock = stock - 1 WHERE sku = 'hot' AND stock >= 1;
+INSERT INTO orders (sku, user_id, quantity) VALUES ('hot', :uid, 1);
+COMMIT;
+SQL
+cat >"$WORK/random.sql" <<'SQL'
+\set uid random(1, 100000)
+\set n random(1, 10000)
+BEGIN;
+UPDATE inventory SET stock = stock - 1 WHERE sku = 'sku-' || :n AND stock >= 1;
+INSERT INTO orders (sku, user_id, quantity) VALUES ('sku-' || :n, :uid, 1);
+COMMIT;
+SQL
+pgbench_run() { # pgbench_run NAME SCRIPT → "$WORK/NAME.txt" and per-transaction logs for p99
+    (cd "$WORK" && pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$CONCURRENCY" -j 2 -T "$DURATION" \
+        -l --log-prefix="$1" -f "$2" postgres) >"$WORK/$1.txt" 2>&1
+}
+pg_tps() { awk '/^tps = / {print $3}' "$WORK/$1.txt"; }
+pg_p99_ms() { cat "$WORK/$1".* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f\n", a[i]/1000}'; }
+
+echo "== 3a. PostgreSQL hot row (pgbench -c$CONCURRENCY -j2 -T$DURATION)" >&2
+pgbench_run hot "$WORK/hot.sql"
+PG_HOT_TPS=$(pg_tps hot); PG_HOT_P99=$(pg_p99_ms hot)
+echo "== 3b. PostgreSQL 10,000 random rows" >&2
+pgbench_run random "$WORK/random.sql"
+PG_RANDOM_TPS=$(pg_tps random); PG_RANDOM_P99=$(pg_p99_ms random)
+PG_NEGATIVE=$("${PSQL[@]}" -tAc "SELECT count(*) FROM inventory WHERE stock < 0")
+
+# ---- Results ----------------------------------------------------------------------------
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+cat <<EOF
+
+Machine: $(nproc) cores ($CPU), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -r); $(date -u +%Y-%m-%d); concurrency $CONCURRENCY, ${DURATION}s per run
+
+| run | command | throughput /s | p99 ms | notes |
+|---|---|---:|---:|---|
+| GET /health ceiling | \`wrk -t2 -c$CONCURRENCY -d${DURATION}s --latency /health\` | $HEALTH_RPS | $(wrk_p99_ms "$WORK/health.txt") | HTTP limit of this machine |
+| OrderLog hot sku | \`wrk -t2 -c$CONCURRENCY -d${DURATION}s --latency -s order.lua /v1/orders\` | $ORDERS_RPS | $ORDERS_P99 | non-2xx+errors $ORDERS_BAD; oversold: $OVERSOLD |
+| OrderLog hot sku, own client | \`orderlog-bench flash-sale --buyers 1000 --orders-per-buyer 40 --stock 10000000 --concurrency $CONCURRENCY\` | $FLASH_RPS | $FLASH_P99 | invariants hold: $FLASH_OK |
+| PostgreSQL hot row | \`pgbench -M prepared -c$CONCURRENCY -j2 -T$DURATION -f hot.sql\` | $PG_HOT_TPS | $PG_HOT_P99 | synchronous_commit=on |
+| PostgreSQL 10k random rows | \`pgbench -M prepared -c$CONCURRENCY -j2 -T$DURATION -f random.sql\` | $PG_RANDOM_TPS | $PG_RANDOM_P99 | rows below zero: $PG_NEGATIVE |
+
+| ratio (wrk figures) | measured | goal |
+|---|---:|---:|
+| OrderLog hot sku / PostgreSQL hot row | $(ratio "$ORDERS_RPS" "$PG_HOT_TPS") | ≥ 20 |
+| OrderLog hot sku / PostgreSQL random rows | $(ratio "$ORDERS_RPS" "$PG_RANDOM_TPS") | ≥ 1.5 |
+| OrderLog hot sku / GET /health | $(ratio "$ORDERS_RPS" "$HEALTH_RPS") | ≥ 0.4 |
+| OrderLog p99 ms at C=$CONCURRENCY | $ORDERS_P99 | ≤ 20 |
+EOF
+if [ "$OVERSOLD" != no ] || [ "$FLASH_OK" != True ] || [ "$PG_NEGATIVE" != 0 ]; then
+    echo "an invariant failed" >&2
+    exit 1
+fi

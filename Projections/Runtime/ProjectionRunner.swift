@@ -17,7 +17,7 @@ public final class ProjectionRunner: Service, Sendable {
     let store: EventStore
     public let readModels: ReadModelStore
     public let projections: [any Projection]
-    let writer = ThreadPool(threads: 1, name: "orderlog-readmodels")
+    let writer = ThreadPool(threads: 1, name: "ol-readmodels")
     let logger: Logger
     let batchSize: Int
 

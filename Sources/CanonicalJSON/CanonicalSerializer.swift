@@ -48,11 +48,23 @@ public enum CanonicalJSON {
 
     /// RFC 8785 §3.2.3: member names compare as arrays of UTF-16 code units.
     public static func utf16Precedes(_ a: String, _ b: String) -> Bool {
-        // ASCII-only names (all of OrderLog's) compare the same in UTF-8; skip the UTF-16 view.
-        if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) {
-            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        // UTF-8 byte order is code point order, which differs from UTF-16 order only between
+        // U+E000…U+FFFF and the supplementary planes. Where the first difference is between two
+        // ASCII bytes, everything before it is equal and the UTF-8 verdict stands; otherwise
+        // (rare: OrderLog's member names are ASCII) compare in UTF-16.
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case let (x?, y?):
+                if x == y { continue }
+                if x < 0x80 && y < 0x80 { return x < y }
+                return a.utf16.lexicographicallyPrecedes(b.utf16)
+            }
         }
-        return a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     public static func writeInteger(_ value: Int64, into out: inout [UInt8]) {

@@ -169,8 +169,11 @@ private struct Parser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                // Typed UTF-8 buffers take the standard library's fast validating path.
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                guard let string = String(validating: raw, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let string = raw.withMemoryRebound(to: UInt8.self, { String(validating: $0, as: UTF8.self) }) else {
+                    throw error("invalid UTF-8 in string")
+                }
                 index += 1
                 return string
             }

@@ -9,10 +9,12 @@ public final class ThreadPool: @unchecked Sendable {
     private var queue: [@Sendable () -> Void] = []
     private var stopping = false
 
-    public init(threads: Int, name: String = "orderlog-pool") {
+    public init(threads: Int, name: String = "ol-pool") {
         for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in self.loop() }
-            thread.name = "\(name)-\(index)"
+            let thread = Thread { [self] in
+                nameCurrentThread("\(name)-\(index)")
+                self.loop()
+            }
             thread.start()
         }
     }

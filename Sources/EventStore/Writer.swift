@@ -40,8 +40,10 @@ final class Writer: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "orderlog-writer"
+        let thread = Thread { [self] in
+            nameCurrentThread("ol-writer")
+            self.loop()
+        }
         thread.stackSize = 8 << 20
         self.thread = thread
         thread.start()

@@ -69,6 +69,13 @@ import Testing
             #expect(try await api.call(.get, "/v1/me", headers: ["Authorization": "Basic abc"]).status == .unauthorized)
             #expect(try await api.call(.get, "/v1/me", token: "v1.forged.token").code == "UNAUTHORIZED")
             let (token, _) = try await api.customer()
+            // The scheme is case-insensitive and blanks around the token are ignored; nothing else passes.
+            for header in ["bearer \(token)", "BEARER  \(token) ", "Bearer\t\(token)"] {
+                #expect(try await api.call(.get, "/v1/me", headers: ["Authorization": header]).status == .ok, "\(header)")
+            }
+            for header in ["Bearer", "Bearer ", "Bearer\(token)", "Bearerx \(token)", "Token \(token)", "Bearer \(token)x"] {
+                #expect(try await api.call(.get, "/v1/me", headers: ["Authorization": header]).status == .unauthorized, "\(header)")
+            }
             // Expired after seven days.
             harness.clock.advance(seconds: 7 * 86_400 + 10)
             #expect(try await api.call(.get, "/v1/me", token: token).status == .unauthorized)

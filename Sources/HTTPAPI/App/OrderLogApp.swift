@@ -67,7 +67,7 @@ public struct OrderLogApp: Sendable {
         processorConfiguration.autoReceiveDays = configuration.autoReceiveDays
         let directory = AccountDirectory(store: store)
         let processor = CommandProcessor(store: store, directory: directory, clock: clock, ids: ULIDGenerator(clock: clock), configuration: processorConfiguration)
-        let pool = ThreadPool(threads: 2, name: "orderlog-pbkdf2")
+        let pool = ThreadPool(threads: 2, name: "ol-pbkdf2")
         let accounts = AccountService(processor: processor, vault: vault, directory: directory,
                                       hasher: PasswordHasher(iterations: configuration.pbkdf2Iterations, pool: pool), tokens: TokenSigner(secret: tokenSecret))
 

@@ -10,9 +10,12 @@ import Projections
 
 /// The order of API.md, personal data opened for the answer (or `[erased]`).
 enum OrderRendering {
-    static func order(_ order: Order.State, version: UInt64, vault: PersonalDataVault) -> JSONValue {
+    /// `placed`: the plaintext the caller has just sealed into this order, so the answer to
+    /// `POST /v1/orders` need not decrypt what it encrypted a moment ago.
+    static func order(_ order: Order.State, version: UInt64, vault: PersonalDataVault,
+                      placed: (sealed: Sealed, address: ShippingAddress)? = nil) -> JSONValue {
         let address: JSONValue = order.address.map { sealed in
-            let a = vault.openAddress(sealed)
+            let a = placed.flatMap { $0.sealed == sealed ? $0.address : nil } ?? vault.openAddress(sealed)
             return .object(["name": .string(a.name), "phone": .string(a.phone), "line1": .string(a.line1), "city": .string(a.city),
                             "postalCode": a.postalCode.map(JSONValue.string) ?? .null])
         } ?? erasedAddress

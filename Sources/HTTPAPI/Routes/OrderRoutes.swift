@@ -54,7 +54,7 @@ struct OrderRoutes {
             let now = call.now
             let command = OrderPlacement.Command(orderId: call.services.ids.next(), userId: userId, lines: lines, address: sealedAddress, note: sealedNote,
                                                  now: now, payBy: now.adding(seconds: call.services.configuration.paymentTimeoutSeconds))
-            return try await call.command(status: .created, render: Self.renderOrder(vault)) { claim, remember in
+            return try await call.command(status: .created, render: Self.renderOrder(vault, placed: (sealedAddress, address))) { claim, remember in
                 try await call.services.processor.placeOrder(command, cartIfMatch: ifMatch, metadata: call.metadata, idempotency: claim, remember: remember)
             }
         }
@@ -96,9 +96,11 @@ struct OrderRoutes {
         }
     }
 
-    static func renderOrder(_ vault: PersonalDataVault) -> @Sendable (OrderSnapshot, UInt64) -> Reply {
+    static func renderOrder(_ vault: PersonalDataVault, placed: (sealed: Sealed, address: ShippingAddress)? = nil)
+        -> @Sendable (OrderSnapshot, UInt64) -> Reply {
         { snapshot, position in
-            Reply.command(OrderRendering.order(snapshot.order, version: snapshot.version, vault: vault), position: position, etag: snapshot.version)
+            Reply.command(OrderRendering.order(snapshot.order, version: snapshot.version, vault: vault, placed: placed),
+                          position: position, etag: snapshot.version)
         }
     }
 

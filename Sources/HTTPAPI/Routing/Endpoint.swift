@@ -108,10 +108,17 @@ struct Endpoint: Sendable {
     }
 
     static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        // "Bearer <token>", scheme case-insensitive (RFC 9110 §11.1), blanks around the token.
+        let utf8 = header.utf8
+        let scheme = "bearer".utf8
+        guard utf8.count > scheme.count,
+              zip(utf8.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let rest = utf8.dropFirst(scheme.count)
+        guard let first = rest.first, isBlank(first) else { return nil }
+        guard let start = rest.firstIndex(where: { !isBlank($0) }),
+              let last = rest.lastIndex(where: { !isBlank($0) }) else { return nil }
+        return String(Substring(header.utf8[start...last]))
     }
 
     static func idempotencyClaim(_ request: Request, rawBody: [UInt8], scope: String) throws -> IdempotencyClaim? {

@@ -63,11 +63,38 @@ public final class ProjectionRunner: Service, Sendable {
         // applied (a synchronous transaction on the writer thread) still completes.
         try await cancelWhenGracefulShutdown {
             for try await batch in self.store.batches(from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2)) {
-                let events = try batch.map { try ProjectedEvent($0) }
+                var events: [ProjectedEvent] = []
+                events.reserveCapacity(batch.count)
+                for recorded in batch {
+                    do {
+                        events.append(try ProjectedEvent(recorded))
+                    } catch {
+                        // An event no projection can read stops them all at it, but the server
+                        // stays up: reads answer from what was applied (and report the failure),
+                        // commands go on being written.
+                        try await self.apply(events)
+                        self.stopAll(at: recorded.position, error: "undecodable \(recorded.type) event: \(error)")
+                        await Self.waitForCancellation()
+                        return
+                    }
+                }
                 try await self.apply(events)
                 if Task.isCancelled { break }
             }
         }
+    }
+
+    private func stopAll(at position: UInt64, error: String) {
+        logger.critical("projections stopped at position \(position): \(error)")
+        progress.withLock { progress in
+            for projection in projections where (notifiers[projection.name]?.head ?? 0) < position {
+                progress.failures[projection.name] = (position, error)
+            }
+        }
+    }
+
+    private static func waitForCancellation() async {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     /// Applies decoded events (any batch, in order) to every running projection that has not
@@ -75,9 +102,23 @@ public final class ProjectionRunner: Service, Sendable {
     func apply(_ events: [ProjectedEvent]) async throws {
         guard let last = events.last?.position else { return }
         var excluded: Set<String> = progress.withLock { Set($0.failures.keys) }
+        var storageFailures = 0
         while true {
             let skip = excluded
-            let outcome = try await writer.run { [self] in try self.applySynchronously(events, skipping: skip) }
+            let outcome: BatchOutcome
+            do {
+                outcome = try await writer.run { [self] in try self.applySynchronously(events, skipping: skip) }
+            } catch let error as LMDBError where error.isStorageFailure {
+                // A full disk (or a failing one) is not the projections' fault: nothing was
+                // committed, so wait for space and apply the same batch again. The read models
+                // fall behind meanwhile, which /ready and the lag gauge report.
+                if storageFailures == 0 { logger.critical("read models cannot be written, retrying every second: \(error)") }
+                storageFailures += 1
+                try await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if storageFailures > 0 { logger.notice("read models are written again after \(storageFailures) failed attempts") }
+            storageFailures = 0
             switch outcome {
             case .applied:
                 publish(upTo: last)
@@ -109,6 +150,8 @@ public final class ProjectionRunner: Service, Sendable {
                     for event in events where event.position > checkpoint {
                         do {
                             try projection.apply(event, context)
+                        } catch let error as LMDBError where error.isMapFull || error.isStorageFailure {
+                            throw error  // the environment's trouble, not the projection's: grow or wait, then retry
                         } catch {
                             failure = .failed(name: projection.name, position: event.position, error: String(describing: error))
                             throw error

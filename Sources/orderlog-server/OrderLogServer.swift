@@ -20,6 +20,9 @@ struct OrderLogServer: AsyncParsableCommand {
     @Option(help: "PEM private key for native TLS.") var tlsKey: String?
 
     func run() async throws {
+        // Past a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ; ignored,
+        // the write fails with EFBIG instead and is answered like a full disk (503).
+        signal(SIGXFSZ, SIG_IGN)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

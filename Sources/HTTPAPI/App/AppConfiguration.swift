@@ -68,12 +68,16 @@ public struct AppConfiguration: Sendable {
         c.wechatAppId = value("ORDERLOG_WECHAT_APPID")
         c.wechatSecret = value("ORDERLOG_WECHAT_SECRET")
         if let v = value("ORDERLOG_WECHAT_API") { c.wechatAPI = v }
+        if let v = try integer("ORDERLOG_REQUEST_TIMEOUT") { c.requestTimeoutSeconds = Int64(v) }
+        if let v = try integer("ORDERLOG_IDLE_TIMEOUT") { c.idleTimeoutSeconds = Int64(v) }
         try c.validate()
         return c
     }
 
     public func validate() throws {
         guard (0...65_535).contains(port) else { throw ConfigurationError("port must be 0–65535 (0: any free port)") }
+        guard requestTimeoutSeconds > 0 else { throw ConfigurationError("ORDERLOG_REQUEST_TIMEOUT must be positive") }
+        guard idleTimeoutSeconds > 0 else { throw ConfigurationError("ORDERLOG_IDLE_TIMEOUT must be positive") }
         guard paymentTimeoutSeconds > 0 else { throw ConfigurationError("ORDERLOG_PAYMENT_TIMEOUT must be positive") }
         guard autoReceiveDays > 0 else { throw ConfigurationError("ORDERLOG_AUTO_RECEIVE_DAYS must be positive") }
         guard pbkdf2Iterations > 0 else { throw ConfigurationError("ORDERLOG_PBKDF2_ITERATIONS must be positive") }

@@ -52,7 +52,7 @@ struct BodyReader {
             typeErrors.append("\(name) must be a string, not \(value.typeName)")
             return nil
         }
-        if let length, !length.contains(string.count) {
+        if let length, !length.contains(string.unicodeScalars.count) {  // code points, as JSON Schema counts
             errors.append((name, "must be \(length.lowerBound)–\(length.upperBound) characters"))
             return nil
         }
@@ -175,8 +175,8 @@ struct BodyReader {
                 typeErrors.append("\(name(field)).\(key) must be a string, not \(entry.typeName)")
                 continue
             }
-            guard length.contains(key.count), length.contains(string.count) || string.isEmpty,
-                  !key.unicodeScalars.contains(where: { $0.value < 0x20 }), !string.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            guard length.contains(key.unicodeScalars.count), length.contains(string.unicodeScalars.count) || string.isEmpty,
+                  !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !string.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                 errors.append(("\(name(field)).\(key)", "names and values must be \(length.upperBound) characters at most, without control characters"))
                 continue
             }

@@ -59,12 +59,20 @@ struct Endpoint: Sendable {
             guard let position = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.badRequest("X-Min-Position must be a non-negative integer")
             }
+            // Every position this server hands out is at most the head; one beyond it was never
+            // written, and waiting for it would only turn a client's mistake into a 503.
+            let head = try services.store.headPosition
+            guard position <= head else {
+                throw APIError.badRequest("X-Min-Position \(position) is beyond the log head \(head): no such position has been written")
+            }
             try await waitForReadModels(position)
         }
         let call = Call(request: request, context: context, services: services, principal: principal, body: body, rawBody: rawBody, client: client,
                         requestId: requestId, idempotency: idempotency)
         let reply = try await handler(call)
-        return finish(reply, request: request, requestId: requestId, isPrivate: principal != nil)
+        // Private: anything answered to a signed-in caller, and every command's answer (a
+        // registration or login carries a token; no command's answer is worth caching).
+        return finish(reply, request: request, requestId: requestId, isPrivate: principal != nil || isCommand)
     }
 
     // MARK: Steps

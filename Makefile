@@ -2,31 +2,42 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev libssl-dev
+# What the tests drive besides our own binaries: nginx runs deploy/nginx, openssl makes certificates.
+TEST_APT_PACKAGES := nginx-light openssl
 DATA ?= ./data
 
-.PHONY: deps build test run bench bench-compare clean
+.PHONY: deps test-deps build test run bench bench-compare clean
 
 ## deps: install the C libraries (LMDB, OpenSSL's libcrypto) from Debian when missing.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing$$missing"; \
-	  (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)); \
-	fi
+	@$(call apt_install,$(APT_PACKAGES))
+
+test-deps:
+	@$(call apt_install,$(TEST_APT_PACKAGES))
+
+# apt_install PACKAGES: apt-get install those of PACKAGES not installed yet.
+define apt_install
+missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  echo "installing$$missing"; \
+  (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)); \
+fi
+endef
 
 ## build: debug build of every target, tests included.
 build: deps
 	$(SWIFT) build --build-tests
 
 ## .venv: Python tools the tests use (openapi-spec-validator, schemathesis), from PyPI.
-PYTHON_TOOLS := openapi-spec-validator pyyaml schemathesis
-.venv/ready:
+# Pinned: a new schemathesis release may generate differently and fail a green commit.
+PYTHON_TOOLS := openapi-spec-validator==0.9.0 pyyaml==6.0.4 schemathesis==4.32.5 hypothesis==6.170.17
+.venv/ready: Makefile
 	python3 -m venv .venv
-	.venv/bin/pip install -q $(PYTHON_TOOLS)
+	.venv/bin/pip install -q --disable-pip-version-check $(PYTHON_TOOLS)
 	touch .venv/ready
 
 ## test: every test, slow ones (crash, process, fuzz) included.
-test: build .venv/ready
+test: build test-deps .venv/ready
 	ORDERLOG_BIN_DIR="$$($(SWIFT) build --show-bin-path)" ORDERLOG_PYTHON="$(CURDIR)/.venv/bin/python" $(SWIFT) test --skip-build
 
 ## run: build (release) and start the server on ./data with the demo catalog.

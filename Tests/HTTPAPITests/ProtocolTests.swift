@@ -28,15 +28,22 @@ import Testing
             #expect(big.status == .contentTooLarge && big.code == "PAYLOAD_TOO_LARGE")
             let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
             #expect(try await api.call(.post, "/v1/auth/login", raw: deep).code == "BAD_REQUEST")
-            #expect(try await api.call(.post, "/v1/auth/login", raw: "{\"username\":\"\u{0}\",\"password\":\"x\"}").status.code < 500)
+            // A NUL byte, raw or escaped, is a control character: refused, never stored.
+            #expect(try await api.call(.post, "/v1/auth/login", raw: "{\"username\":\"a\u{0}b\",\"password\":\"x\"}").code == "BAD_REQUEST")
+            #expect(try await api.call(.post, "/v1/auth/register", raw: #"{"username":"nul_user","password":"pass\u0000word1"}"#).code == "VALIDATION_FAILED")
             let invalidUTF8 = try await api.client.execute(uri: "/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
                                                            body: .init(bytes: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D]))
             #expect(invalidUTF8.code == "BAD_REQUEST")
-            let many = "{\"items\":[" + Array(repeating: "{\"skuId\":\"x\",\"quantity\":1}", count: 10_000).joined(separator: ",") + "]}"
+            let many = "{\"items\":[" + Array(repeating: "{}", count: 10_000).joined(separator: ",") + "]}"
             let (token, _) = try await api.customer()
-            #expect(try await api.call(.post, "/v1/orders", raw: many, token: token).status.code < 500)
+            let tooMany = try await api.call(.post, "/v1/orders", raw: many, token: token)
+            #expect(tooMany.code == "VALIDATION_FAILED", "\(tooMany.json)")
             let huge = try await api.call(.post, "/v1/cart/items", raw: #"{"skuId":"x","quantity":99999999999999999999999}"#, token: token)
             #expect(huge.code == "BAD_REQUEST")
+            for number in ["1e308", "1.5", "-0.0", "1E400"] {
+                let odd = try await api.call(.post, "/v1/cart/items", raw: #"{"skuId":"x","quantity":\#(number)}"#, token: token)
+                #expect(odd.code == "BAD_REQUEST", "quantity \(number): \(odd.json)")
+            }
         }
     }
 
@@ -87,8 +94,21 @@ import Testing
             let read = try await api.call(.get, "/v1/products/P1", headers: ["X-Min-Position": position])
             #expect(read.status == .ok && UInt64(read.header("X-Read-Position") ?? "") ?? 0 >= UInt64(position) ?? 0)
             #expect(try await api.call(.get, "/v1/products/P1", headers: ["X-Min-Position": "abc"]).code == "BAD_REQUEST")
-            let lagging = try await api.call(.get, "/v1/products/P1", headers: ["X-Min-Position": "999999"])
+            // Beyond the head: never written, so a client error at once rather than a wait.
+            let beyond = try await api.call(.get, "/v1/products/P1", headers: ["X-Min-Position": "999999"])
+            #expect(beyond.code == "BAD_REQUEST")
+            // An event the projections cannot read stops them (the server stays up): a read
+            // that needs it waits 3 s and answers 503; reads that do not still work.
+            let poisoned = try await api.app.services.store.append([StreamAppend(streamId: "product-P1", expectedVersion: .any, events: [
+                try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
+            ])])
+            guard case .completed(_, let position) = poisoned else { Issue.record("the append was not committed"); return }
+            let lagging = try await api.call(.get, "/v1/products/P1", headers: ["X-Min-Position": String(position)])
             #expect(lagging.status == .serviceUnavailable && lagging.code == "PROJECTION_LAGGING")
+            #expect(try await api.call(.get, "/v1/products/P1").status == .ok)
+            let projections = try await api.call(.get, "/v1/admin/projections", token: admin)
+            #expect(projections.json["items"]?.arrayValue?.allSatisfy { $0["status"] == "failed" } == true, "\(projections.json)")
+            #expect(try await api.call(.get, "/ready").status == .serviceUnavailable)
         }
     }
 

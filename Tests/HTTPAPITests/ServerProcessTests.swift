@@ -20,31 +20,49 @@ final class ServerProcess: @unchecked Sendable {
         env["ORDERLOG_ADMIN_PASSWORD"] = "admin-password-1"
         env["ORDERLOG_PAYMENT_SECRET"] = "s"
         env["ORDERLOG_RATE_LIMIT"] = "0"
+        env["LOG_LEVEL"] = "info"  // the start-up line below is logged at info; a caller may ask for more
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // The one line with the bound address: "listening on http://127.0.0.1:PORT".
+        // The one line with the bound address: "listening on http(s)://127.0.0.1:PORT".
         var seen = ""
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
+        var scheme = "http"
         while found == nil, Date() < deadline, process.isRunning || !seen.isEmpty {
             let chunk = errors.fileHandleForReading.availableData
             if chunk.isEmpty && !process.isRunning { break }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "listening on http://127.0.0.1:") {
-                let digits = seen[range.upperBound...].prefix { $0.isNumber }
-                found = Int(digits)
+            for candidate in ["http", "https"] {
+                if let range = seen.range(of: "listening on \(candidate)://127.0.0.1:") {
+                    found = Int(seen[range.upperBound...].prefix { $0.isNumber })
+                    scheme = candidate
+                }
             }
         }
         port = found ?? 0
+        self.scheme = scheme
         log = seen
+        // Keep draining stderr, so a chatty server never blocks on a full pipe.
+        let drained = self.drained
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                drained.withLock { $0.finished = true }
+            } else {
+                drained.withLock { $0.data.append(chunk) }
+            }
+        }
     }
 
     private(set) var log: String
+    private let drained = Locked<(data: Data, finished: Bool)>((Data(), false))
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    let scheme: String
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     func terminate(signal: Int32 = SIGTERM) -> Int32 {
         kill(process.processIdentifier, signal)
@@ -52,8 +70,11 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Everything the server wrote to stderr; waits (up to 5 s) for the pipe to close once it exited.
     func restOfStderr() -> String {
-        log + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let deadline = Date().addingTimeInterval(5)
+        while !process.isRunning, !drained.withLock({ $0.finished }), Date() < deadline { usleep(10_000) }
+        return log + String(decoding: drained.withLock { $0.data }, as: UTF8.self)
     }
 }
 

@@ -88,7 +88,7 @@ public struct CatalogQueries: Sendable {
             let terms = (query.q ?? "").split(whereSeparator: { $0.isWhitespace }).map { Tokenizer.queryTokens(String($0)) }.filter { !$0.isEmpty }
 
             func attributes(_ productId: String) throws -> ProductAttributes? {
-                try txn.get(attributesDB, Array(productId.utf8)).map { try DocumentCodec.decode(ProductAttributes.self, from: $0, with: JSONDecoder()) }
+                try txn.get(attributesDB, Array(productId.utf8)).map { try ProductAttributes.decodeStored($0) }
             }
             func admits(_ a: ProductAttributes) -> Bool {
                 if !query.includeUnlisted && !a.listed { return false }

@@ -17,6 +17,17 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// Calls `body` with each member of a top-level object in document order, without building
+    /// the dictionary: for hot readers of small flat documents (names up to 15 UTF-8 bytes are
+    /// Swift small strings, so nothing is allocated for them).
+    public static func forEachMember(in bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
+                                     _ body: (String, JSONValue) -> Void) throws(SyntaxError) {
+        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        try parser.forEachMember(body)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+    }
+
     public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(SyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
@@ -72,6 +83,38 @@ private struct Parser {
             throw error("invalid literal")
         }
         index += count
+    }
+
+    mutating func forEachMember(_ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            body(key, try parseValue(depth: 1))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            throw error("expected ',' or '}'")
+        }
     }
 
     mutating func parseObject(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
@@ -166,19 +209,22 @@ private struct Parser {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes.
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                // Typed UTF-8 buffers take the standard library's fast validating path.
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                guard let string = raw.withMemoryRebound(to: UInt8.self, { String(validating: $0, as: UTF8.self) }) else {
-                    throw error("invalid UTF-8 in string")
+                let string: String? = raw.withMemoryRebound(to: UInt8.self) { utf8 in
+                    // ASCII is valid UTF-8 as it stands: skip the (generic, slower) validation.
+                    ascii ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
                 }
+                guard let string else { throw error("invalid UTF-8 in string") }
                 index += 1
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("unescaped control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         var buffer = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<index]))

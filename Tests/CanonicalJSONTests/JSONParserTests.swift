@@ -40,4 +40,23 @@ import Testing
     @Test func lastDuplicateMemberWins() throws {
         #expect(try parse(#"{"a":1,"a":2}"#) == ["a": 2])
     }
+
+    @Test func forEachMemberWalksAFlatObjectInOrder() throws {
+        var seen: [(String, JSONValue)] = []
+        let text = #"{"listed":true,"category":"手机","n":-3,"nested":{"x":[1]}}"#
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            try JSONParser.forEachMember(in: bytes) { seen.append(($0, $1)) }
+        }
+        #expect(seen.map(\.0) == ["listed", "category", "n", "nested"])
+        #expect(seen[1].1 == "手机" && seen[2].1 == .int(-3) && seen[3].1 == ["x": [1]])
+        for bad in [#"[1]"#, #"{"a":1} x"#, #"{"a":}"#, #"{"a":1"#] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bad)") {
+                try Array(bad.utf8).withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes) { _, _ in } }
+            }
+        }
+        // Invalid UTF-8 in a name is refused on the fast path too.
+        #expect(throws: JSONParser.SyntaxError.self) {
+            try [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D].withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes) { _, _ in } }
+        }
+    }
 }

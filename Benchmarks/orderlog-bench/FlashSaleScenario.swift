@@ -23,16 +23,7 @@ struct FlashSaleScenario: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let server = try Target(target, concurrency: concurrency)
-        do {
-            let report = try await race(server)
-            await server.shutdown()
-            report.print(json: output.json)
-            if !report.invariantsHold { throw ExitCode(1) }
-        } catch {
-            await server.shutdown()
-            throw error
-        }
+        try await Target.run(target, concurrency: concurrency, output: output) { try await race($0) }
     }
 
     private func race(_ server: Target) async throws -> Report {

@@ -89,6 +89,23 @@ final class Target: @unchecked Sendable {
         return nil
     }
 
+    /// Starts (or reaches) the target, runs `scenario` against it, shuts it down and prints the
+    /// report; exits 1 when an invariant failed.
+    static func run(_ options: TargetOptions, concurrency: Int, output: OutputOptions,
+                    _ scenario: (Target) async throws -> Report) async throws {
+        let server = try Target(options, concurrency: concurrency)
+        let report: Report
+        do {
+            report = try await scenario(server)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+        report.print(json: output.json)
+        if !report.invariantsHold { throw ExitCode(1) }
+    }
+
     func shutdown() async {
         try? await client.shutdown()
         if let process, process.isRunning {

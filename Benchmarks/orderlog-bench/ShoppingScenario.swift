@@ -21,16 +21,7 @@ struct ShoppingScenario: AsyncParsableCommand {
     static let stockPerSku = 1_000_000
 
     func run() async throws {
-        let server = try Target(target, concurrency: concurrency)
-        do {
-            let report = try await shop(server)
-            await server.shutdown()
-            report.print(json: output.json)
-            if !report.invariantsHold { throw ExitCode(1) }
-        } catch {
-            await server.shutdown()
-            throw error
-        }
+        try await Target.run(target, concurrency: concurrency, output: output) { try await shop($0) }
     }
 
     private func shop(_ server: Target) async throws -> Report {

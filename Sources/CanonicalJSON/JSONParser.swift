@@ -88,6 +88,18 @@ private struct Parser {
     mutating func forEachMember(_ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        try parseMembers(depth: 1, body)
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+        var members: [String: JSONValue] = [:]
+        try parseMembers(depth: depth) { members[$0] = $1 }
+        return .object(members)
+    }
+
+    /// The members of the object whose `{` is at `index`, in document order, through `body`.
+    mutating func parseMembers(depth: Int, _ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
         index += 1
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -102,7 +114,7 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            body(key, try parseValue(depth: 1))
+            body(key, try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -112,38 +124,6 @@ private struct Parser {
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 return
-            }
-            throw error("expected ',' or '}'")
-        }
-    }
-
-    mutating func parseObject(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
-        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
-        index += 1
-        var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            members[key] = try parseValue(depth: depth)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
             }
             throw error("expected ',' or '}'")
         }

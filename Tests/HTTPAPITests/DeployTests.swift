@@ -53,11 +53,7 @@ import Testing
             return
         }
         let dir = TemporaryDirectory("nginx")
-        let cert = dir.sub("cert.pem"), key = dir.sub("key.pem")
-        let made = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                                       "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-                                                       "-addext", "subjectAltName=IP:127.0.0.1"])
-        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let (cert, key) = try SelfSignedCertificate.make(in: dir)
         let server = try ServerProcess(data: dir.sub("data"), environment: ["ORDERLOG_TRUSTED_PROXIES": "127.0.0.1"])
         defer { _ = server.terminate() }
 

@@ -13,11 +13,7 @@ import Testing
 @Suite(.serialized) struct SecurityProcessTests {
     @Test func nativeTLSServesOnlyTLSAndOnlyToClientsThatTrustTheCertificate() async throws {
         let dir = TemporaryDirectory("tls")
-        let cert = dir.sub("cert.pem"), key = dir.sub("key.pem")
-        let made = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                                       "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-                                                       "-addext", "subjectAltName=IP:127.0.0.1"])
-        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let (cert, key) = try SelfSignedCertificate.make(in: dir)
         let server = try ServerProcess(data: dir.sub("data"), arguments: ["--tls-cert", cert, "--tls-key", key])
         defer { _ = server.terminate() }
         #expect(server.scheme == "https" && server.port > 0, "server did not start with TLS: \(server.log)")

@@ -114,7 +114,8 @@ public final class ProjectionRunner: Service, Sendable {
                 // fall behind meanwhile, which /ready and the lag gauge report.
                 if storageFailures == 0 { logger.critical("read models cannot be written, retrying every second: \(error)") }
                 storageFailures += 1
-                try await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { return }  // shutting down: the checkpoint stays before this batch
                 continue
             }
             if storageFailures > 0 { logger.notice("read models are written again after \(storageFailures) failed attempts") }

@@ -47,12 +47,12 @@ import Testing
                         while true {
                             let order = try? await HTTP.call(.POST, base + "/v1/orders", json: [
                                 "items": [["skuId": "S1", "quantity": 1]], "address": Self.address,
-                            ], token: token, timeout: 2)
+                            ], token: token, timeout: 5)
                                             guard let order, order.status == 201, let id = order.json["orderId"]?.stringValue else { return mine }
                             mine.placed.append(id)
                             acknowledgements.withLock { $0 += 1 }
                             if mine.placed.count % 3 == 0 {
-                                guard let cancel = try? await HTTP.call(.POST, base + "/v1/orders/\(id)/cancel", token: token, timeout: 2),
+                                guard let cancel = try? await HTTP.call(.POST, base + "/v1/orders/\(id)/cancel", token: token, timeout: 5),
                                       cancel.status == 200 else { return mine }
                                 mine.cancelled.append(id)
                             }

@@ -64,24 +64,11 @@ public struct CatalogProjection: Projection {
             sku = existing
             sku.version = version
             switch event {
-            case .created: break
             case .priceChanged(let e): sku.priceCents = e.priceCents
             case .limitChanged(let e): sku.limitPerUser = e.limitPerUser
-            case .restocked(let e): sku.available += e.quantity
-            case .adjusted(let e): sku.available += e.delta
-            case .reserved(let e):
-                sku.available -= e.quantity
-                sku.reserved += e.quantity
-            case .released(let e):
-                sku.reserved -= e.quantity
-                sku.available += e.quantity
-            case .sold(let e):
-                sku.reserved -= e.quantity
-                sku.sold += e.quantity
-            case .returned(let e):
-                sku.sold -= e.quantity
-                sku.available += e.quantity
+            case .created, .restocked, .adjusted, .reserved, .released, .sold, .returned: break
             }
+            Sku.moveUnits(event, available: &sku.available, reserved: &sku.reserved, sold: &sku.sold)
         }
         context.setDocument(sku, "skus", skuId)
         guard var product = try context.document(ProductDocument.self, "products", sku.productId),

@@ -130,26 +130,34 @@ public enum Sku {
             s.limitPerUser = e.limitPerUser
         case .priceChanged(let e): s.priceCents = e.priceCents
         case .limitChanged(let e): s.limitPerUser = e.limitPerUser
-        case .restocked(let e):
-            s.restocked += e.quantity
-            s.available += e.quantity
-        case .adjusted(let e):
-            s.adjusted += e.delta
-            s.available += e.delta
-        case .reserved(let e):
-            s.available -= e.quantity
-            s.reserved += e.quantity
-        case .released(let e):
-            s.reserved -= e.quantity
-            s.available += e.quantity
-        case .sold(let e):
-            s.reserved -= e.quantity
-            s.sold += e.quantity
-        case .returned(let e):
-            s.sold -= e.quantity
-            s.available += e.quantity
+        case .restocked(let e): s.restocked += e.quantity
+        case .adjusted(let e): s.adjusted += e.delta
+        case .reserved, .released, .sold, .returned: break
         }
+        moveUnits(event, available: &s.available, reserved: &s.reserved, sold: &s.sold)
         return s
+    }
+
+    /// The stock ledger's one rule: how an event moves units between available, reserved and
+    /// sold. The decider's state and the sku read model both follow it, so they cannot drift.
+    public static func moveUnits(_ event: Event, available: inout Int64, reserved: inout Int64, sold: inout Int64) {
+        switch event {
+        case .created, .priceChanged, .limitChanged: break
+        case .restocked(let e): available += e.quantity
+        case .adjusted(let e): available += e.delta
+        case .reserved(let e):
+            available -= e.quantity
+            reserved += e.quantity
+        case .released(let e):
+            reserved -= e.quantity
+            available += e.quantity
+        case .sold(let e):
+            reserved -= e.quantity
+            sold += e.quantity
+        case .returned(let e):
+            sold -= e.quantity
+            available += e.quantity
+        }
     }
 
     // MARK: Decisions (admin)

@@ -85,13 +85,13 @@ import Testing
         var lines: [[UInt8]] = []
         try store.forEachRawRecord { _, bytes in lines.append(Array(bytes)) }
         let export = Data(lines.flatMap { $0 + [0x0A] })
-        let clean = try runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: export)
+        let clean = try await runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: export)
         #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
         #expect(clean.stdout.hasPrefix("verified 50 events, head "))
 
         var tampered = lines
         tampered[30] = Array(String(decoding: tampered[30], as: UTF8.self).replacingOccurrences(of: "价格", with: "价钱").utf8)
-        let bad = try runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(tampered.flatMap { $0 + [0x0A] }))
+        let bad = try await runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(tampered.flatMap { $0 + [0x0A] }))
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("position 31"))
     }
@@ -106,14 +106,18 @@ import Testing
             process.standardOutput = out
             try process.run()
             // Let it run for a while, then kill it without warning at an arbitrary point.
-            var acknowledged = Data()
-            let deadline = Date().addingTimeInterval(10)
-            while acknowledged.filter({ $0 == 0x0A }).count < 300 * (round + 1), Date() < deadline {
-                acknowledged.append(out.fileHandleForReading.availableData)
+            let wanted = 300 * (round + 1)
+            let acknowledged = try await offThePool { [process = Handed(value: process), out = Handed(value: out)] in
+                var acknowledged = Data()
+                let deadline = Date().addingTimeInterval(10)
+                while acknowledged.filter({ $0 == 0x0A }).count < wanted, Date() < deadline {
+                    acknowledged.append(out.value.fileHandleForReading.availableData)
+                }
+                kill(process.value.processIdentifier, SIGKILL)
+                process.value.waitUntilExit()
+                acknowledged.append(out.value.fileHandleForReading.readDataToEndOfFile())
+                return acknowledged
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            acknowledged.append(out.fileHandleForReading.readDataToEndOfFile())
             let acks = String(decoding: acknowledged, as: UTF8.self).split(separator: "\n").compactMap { line -> (String, UInt64, UInt64)? in
                 let parts = line.split(separator: " ")
                 guard parts.count == 4, parts[0] == "ack", let v = UInt64(parts[2]), let p = UInt64(parts[3]) else { return nil }

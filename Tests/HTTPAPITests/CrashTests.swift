@@ -14,7 +14,7 @@ import Testing
 
     @Test func killMinusNineMidLoadLosesNothingAcknowledged() async throws {
         let dir = TemporaryDirectory("crash")
-        var server = try ServerProcess(data: dir.path)
+        var server = try await ServerProcess(data: dir.path)
         #expect(server.port > 0, "server did not start: \(server.log)")
         let admin = try #require(try await HTTP.call(.POST, server.base + "/v1/auth/login",
                                                      json: ["username": "admin", "password": "admin-password-1"]).json["token"]?.stringValue)
@@ -72,21 +72,21 @@ import Testing
                     $0.cancelled += $1.cancelled
                 }
             }
-            server.process.waitUntilExit()
+            _ = await server.process.exitStatus()
             #expect(server.process.terminationReason == .uncaughtSignal && server.process.terminationStatus == SIGKILL)
             #expect(acknowledged.placed.count >= killAfter, "round \(round): the load stopped before the kill")
             placed.formUnion(acknowledged.placed)
             cancelled.formUnion(acknowledged.cancelled)
 
             // The chain verifies right after the crash, before anything repairs anything.
-            let verify = try runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", dir.path])
+            let verify = try await runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", dir.path])
             #expect(verify.status == 0, "round \(round): \(verify.stdout) \(verify.stderr)")
 
-            server = try ServerProcess(data: dir.path)
+            server = try await ServerProcess(data: dir.path)
             #expect(server.port > 0, "restart \(round) failed: \(server.log)")
             try await Self.expectEverythingAcknowledgedIsThere(server, admin: admin, placed: placed, cancelled: cancelled, round: round)
         }
-        _ = server.terminate()
+        _ = await server.terminate()
     }
 
     /// Waits for the read models to reach the head, then checks every acknowledged fact and the ledger.

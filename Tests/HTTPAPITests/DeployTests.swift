@@ -14,7 +14,7 @@ import Testing
 
     @Test func theAlertRulesNameOnlyMetricsTheServerExports() async throws {
         let rules = try String(contentsOf: Self.deploy.appendingPathComponent("prometheus/orderlog-alerts.yml"), encoding: .utf8)
-        let parse = try runProcess(ProcessInfo.processInfo.environment["ORDERLOG_PYTHON"] ?? "/usr/bin/python3", ["-c", """
+        let parse = try await runProcess(ProcessInfo.processInfo.environment["ORDERLOG_PYTHON"] ?? "/usr/bin/python3", ["-c", """
             import sys, yaml
             for name in sys.argv[1:]:
                 doc = yaml.safe_load(open(name))
@@ -33,8 +33,8 @@ import Testing
         #expect(named.contains("orderlog_projection_lag_events") && named.contains("orderlog_write_failures_total"))
 
         let dir = TemporaryDirectory("metrics")
-        let server = try ServerProcess(data: dir.path)
-        defer { _ = server.terminate() }
+        let server = try await ServerProcess(data: dir.path)
+        defer { server.killNow() }
         _ = try await HTTP.call(.GET, server.base + "/health")
         _ = try await HTTP.call(.POST, server.base + "/v1/auth/login", json: ["username": "admin", "password": "admin-password-1"])
         var request = HTTPClientRequest(url: server.base + "/metrics")
@@ -53,9 +53,9 @@ import Testing
             return
         }
         let dir = TemporaryDirectory("nginx")
-        let (cert, key) = try SelfSignedCertificate.make(in: dir)
-        let server = try ServerProcess(data: dir.sub("data"), environment: ["ORDERLOG_TRUSTED_PROXIES": "127.0.0.1"])
-        defer { _ = server.terminate() }
+        let (cert, key) = try await SelfSignedCertificate.make(in: dir)
+        let server = try await ServerProcess(data: dir.sub("data"), environment: ["ORDERLOG_TRUSTED_PROXIES": "127.0.0.1"])
+        defer { server.killNow() }
 
         // The shipped site, with only ports and certificate paths changed.
         let httpPort = try Self.freePort(), httpsPort = try Self.freePort()
@@ -85,7 +85,7 @@ import Testing
             }
             """
         try main.write(toFile: dir.sub("nginx.conf"), atomically: true, encoding: .utf8)
-        let check = try runProcess("/usr/sbin/nginx", ["-t", "-c", dir.sub("nginx.conf"), "-p", dir.path])
+        let check = try await runProcess("/usr/sbin/nginx", ["-t", "-c", dir.sub("nginx.conf"), "-p", dir.path])
         #expect(check.status == 0, "nginx -t: \(check.stderr)")
 
         let nginx = Process()

@@ -17,16 +17,16 @@ final class FillableDisk {
     private var ballast: String { root + "/ballast" }
 
     /// A tmpfs when `preferred` is `.tmpfs` and mounting works, else a file-size limit.
-    init(under directory: TemporaryDirectory, megabytes: Int, preferred: Kind) throws {
+    init(under directory: TemporaryDirectory, megabytes: Int, preferred: Kind) async throws {
         let mountPoint = directory.sub("disk")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = preferred == .tmpfs ? try? runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0700", "tmpfs", mountPoint]) : nil
+        let mounted = preferred == .tmpfs ? try? await runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0700", "tmpfs", mountPoint]) : nil
         kind = mounted?.status == 0 ? .tmpfs : .fileSizeLimit
         root = mountPoint
     }
 
     /// Leaves about `headroom` bytes for the server (tmpfs), or caps its files there.
-    func fill(leaving headroom: Int, server: ServerProcess) throws {
+    func fill(leaving headroom: Int, server: ServerProcess) async throws {
         switch kind {
         case .tmpfs:
             var stats = statvfs()
@@ -38,22 +38,23 @@ final class FillableDisk {
             let largest = try FileManager.default.subpathsOfDirectory(atPath: root).compactMap {
                 try FileManager.default.attributesOfItem(atPath: root + "/" + $0)[.size] as? Int
             }.max() ?? 0
-            let result = try runProcess("/usr/bin/prlimit", ["--pid", String(server.process.processIdentifier), "--fsize=\(largest + headroom):unlimited"])
+            let result = try await runProcess("/usr/bin/prlimit", ["--pid", String(server.process.processIdentifier), "--fsize=\(largest + headroom):unlimited"])
             guard result.status == 0 else { throw POSIXError(.EPERM) }
         }
     }
 
     /// Gives the space back.
-    func free(server: ServerProcess) throws {
+    func free(server: ServerProcess) async throws {
         switch kind {
         case .tmpfs: try FileManager.default.removeItem(atPath: ballast)
         case .fileSizeLimit:
-            _ = try runProcess("/usr/bin/prlimit", ["--pid", String(server.process.processIdentifier), "--fsize=unlimited:unlimited"])
+            _ = try await runProcess("/usr/bin/prlimit", ["--pid", String(server.process.processIdentifier), "--fsize=unlimited:unlimited"])
         }
     }
 
+    /// Blocking, so that a `defer` can call it; a lazy unmount returns at once.
     func unmount() {
-        if kind == .tmpfs { _ = try? runProcess("/bin/umount", ["-l", root]) }
+        if kind == .tmpfs { _ = try? runProcessBlocking("/bin/umount", ["-l", root]) }
     }
 }
 
@@ -64,10 +65,10 @@ final class FillableDisk {
     @Test(arguments: [FillableDisk.Kind.tmpfs, .fileSizeLimit])
     func aFullDiskAnswers503WritesNothingHalfAndRecovers(_ kind: FillableDisk.Kind) async throws {
         let dir = TemporaryDirectory("fulldisk")
-        let disk = try FillableDisk(under: dir, megabytes: 48, preferred: kind)
+        let disk = try await FillableDisk(under: dir, megabytes: 48, preferred: kind)
         defer { disk.unmount() }
         let data = disk.root + "/data"
-        let server = try ServerProcess(data: data)
+        let server = try await ServerProcess(data: data)
         #expect(server.port > 0, "server did not start: \(server.log)")
         let base = server.base
         let admin = try #require(try await HTTP.call(.POST, base + "/v1/auth/login",
@@ -87,7 +88,7 @@ final class FillableDisk {
             acknowledged += 1
         }
 
-        try disk.fill(leaving: 96 * 1024, server: server)
+        try await disk.fill(leaving: 96 * 1024, server: server)
         var refusal: (status: Int, json: JSONValue, headers: HTTPHeaders)?
         for _ in 0..<5000 {
             let reply = try await HTTP.call(.POST, base + "/v1/orders", json: order, token: buyer)
@@ -108,10 +109,10 @@ final class FillableDisk {
         #expect(try await HTTP.call(.GET, base + "/health").status == 200)
 
         // Nothing half-written: the log verifies while the disk is full.
-        let verify = try runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", data])
+        let verify = try await runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", data])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
 
-        try disk.free(server: server)
+        try await disk.free(server: server)
         var placedAfter: JSONValue?
         for _ in 0..<100 {
             let reply = try await HTTP.call(.POST, base + "/v1/orders", json: order, token: buyer)
@@ -136,10 +137,10 @@ final class FillableDisk {
         let sku = try await HTTP.call(.GET, base + "/v1/skus/S1").json
         #expect(sku["reserved"]?.intValue == Int64(acknowledged) && sku["available"]?.intValue == 100000 - Int64(acknowledged), "\(sku)")
 
-        #expect(server.terminate() == 0)
-        let log = server.restOfStderr()
+        #expect(await server.terminate() == 0)
+        let log = await server.restOfStderr()
         #expect(log.contains("a group commit failed and was rolled back"), "no clear log line: \(log.suffix(2000))")
-        let verifyAfter = try runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", data])
+        let verifyAfter = try await runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", data])
         #expect(verifyAfter.status == 0, "\(verifyAfter.stdout) \(verifyAfter.stderr)")
     }
 }

@@ -25,7 +25,7 @@ import Testing
         let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("schemathesis").path
         let wechat = try await FakeWeChat()
         let dir = TemporaryDirectory("fuzz")
-        let server = try ServerProcess(data: dir.path, environment: [
+        let server = try await ServerProcess(data: dir.path, environment: [
             "ORDERLOG_WECHAT_APPID": "wx-fuzz", "ORDERLOG_WECHAT_SECRET": "fuzz-secret",
             "ORDERLOG_WECHAT_API": "http://127.0.0.1:\(wechat.port)",
         ])
@@ -58,15 +58,15 @@ import Testing
                              "--max-examples", "25", "--workers", "1",
                              "--suppress-health-check", "all", "--seed", "20261125", "--request-timeout", "10", "--no-color", "--generation-database", "none"]
             if let token = run.token { arguments += ["--header", "Authorization: Bearer \(token)"] }
-            let result = try runProcess(schemathesis, arguments + run.filter)
+            let result = try await runProcess(schemathesis, arguments + run.filter)
             #expect(result.status == 0, "schemathesis as \(run.name) found failures:\n\(Self.failures(in: result.stdout + result.stderr))")
             #expect(try await HTTP.call(.GET, base + "/health").status == 200, "server down after the \(run.name) run")
         }
 
         #expect(server.process.isRunning)
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
         await wechat.stop()
-        let verify = try runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", dir.path])
+        let verify = try await runProcess(BuildProducts.executable("orderlog-replay"), ["verify", "--data", dir.path])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
     }
 

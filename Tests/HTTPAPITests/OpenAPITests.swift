@@ -11,7 +11,7 @@ import Testing
         let root = BuildProducts.repositoryRoot
         let python = ProcessInfo.processInfo.environment["ORDERLOG_PYTHON"] ?? "/usr/bin/env"
         let arguments = python == "/usr/bin/env" ? ["python3"] : []
-        let result = try runProcess(python, arguments + [root.appendingPathComponent("Tests/Fixtures/openapi_routes.py").path,
+        let result = try await runProcess(python, arguments + [root.appendingPathComponent("Tests/Fixtures/openapi_routes.py").path,
                                                          root.appendingPathComponent("openapi.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         let documented = try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))

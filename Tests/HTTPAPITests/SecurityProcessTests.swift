@@ -13,9 +13,9 @@ import Testing
 @Suite(.serialized) struct SecurityProcessTests {
     @Test func nativeTLSServesOnlyTLSAndOnlyToClientsThatTrustTheCertificate() async throws {
         let dir = TemporaryDirectory("tls")
-        let (cert, key) = try SelfSignedCertificate.make(in: dir)
-        let server = try ServerProcess(data: dir.sub("data"), arguments: ["--tls-cert", cert, "--tls-key", key])
-        defer { _ = server.terminate() }
+        let (cert, key) = try await SelfSignedCertificate.make(in: dir)
+        let server = try await ServerProcess(data: dir.sub("data"), arguments: ["--tls-cert", cert, "--tls-key", key])
+        defer { server.killNow() }
         #expect(server.scheme == "https" && server.port > 0, "server did not start with TLS: \(server.log)")
 
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -43,7 +43,7 @@ import Testing
     @Test func logsHoldNoSecretsPasswordsTokensOrPersonalData() async throws {
         let dir = TemporaryDirectory("loghygiene")
         let paymentSecret = "pay-SECRET-f00d"
-        let server = try ServerProcess(data: dir.path, environment: ["LOG_LEVEL": "trace", "ORDERLOG_PAYMENT_SECRET": paymentSecret,
+        let server = try await ServerProcess(data: dir.path, environment: ["LOG_LEVEL": "trace", "ORDERLOG_PAYMENT_SECRET": paymentSecret,
                                                                      "ORDERLOG_METRICS_TOKEN": "metrics-TOKEN-beef"])
         #expect(server.port > 0, "server did not start: \(server.log)")
         let base = server.base
@@ -81,8 +81,8 @@ import Testing
         _ = try await HTTP.call(.GET, base + "/metrics", headers: ["Authorization": "Bearer metrics-TOKEN-beef"])
         _ = try await HTTP.call(.POST, base + "/v1/auth/login", headers: ["Content-Type": "application/json"])
 
-        #expect(server.terminate() == 0)
-        let log = server.restOfStderr()
+        #expect(await server.terminate() == 0)
+        let log = await server.restOfStderr()
         #expect(log.contains("listening on") && log.count > 500, "the log is suspiciously empty:\n\(log)")
         let secrets = [password, "admin-password-1", paymentSecret, "metrics-TOKEN-beef", token, admin, signature] + personal
         for secret in secrets {

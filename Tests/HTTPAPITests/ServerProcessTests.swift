@@ -12,7 +12,7 @@ final class ServerProcess: @unchecked Sendable {
     let port: Int
     private let errors = Pipe()
 
-    init(data: String, environment: [String: String] = [:], arguments: [String] = []) throws {
+    init(data: String, environment: [String: String] = [:], arguments: [String] = []) async throws {
         process.executableURL = URL(fileURLWithPath: BuildProducts.executable("orderlog-server"))
         process.arguments = ["--port", "0", "--data", data] + arguments
         var env = ProcessInfo.processInfo.environment
@@ -26,25 +26,12 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // The one line with the bound address: "listening on http(s)://127.0.0.1:PORT".
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        var found: Int?
-        var scheme = "http"
-        while found == nil, Date() < deadline, process.isRunning || !seen.isEmpty {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty && !process.isRunning { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            for candidate in ["http", "https"] {
-                if let range = seen.range(of: "listening on \(candidate)://127.0.0.1:") {
-                    found = Int(seen[range.upperBound...].prefix { $0.isNumber })
-                    scheme = candidate
-                }
-            }
+        let started = try await offThePool { [process = Handed(value: process), errors = Handed(value: errors)] in
+            Self.awaitListeningLine(process.value, errors.value)
         }
-        port = found ?? 0
-        self.scheme = scheme
-        log = seen
+        port = started.port ?? 0
+        scheme = started.scheme
+        log = started.seen
         // Keep draining stderr, so a chatty server never blocks on a full pipe.
         let drained = self.drained
         errors.fileHandleForReading.readabilityHandler = { handle in
@@ -58,22 +45,47 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
+    /// Reads stderr until the one line with the bound address, "listening on http(s)://127.0.0.1:PORT",
+    /// or until the process exits or 30 s pass. Blocking: run it off the cooperative pool.
+    private static func awaitListeningLine(_ process: Process, _ errors: Pipe) -> (port: Int?, scheme: String, seen: String) {
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, process.isRunning || !seen.isEmpty {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty && !process.isRunning { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            for scheme in ["http", "https"] {
+                if let range = seen.range(of: "listening on \(scheme)://127.0.0.1:") {
+                    return (Int(seen[range.upperBound...].prefix { $0.isNumber }), scheme, seen)
+                }
+            }
+        }
+        return (nil, "http", seen)
+    }
+
     private(set) var log: String
     private let drained = Locked<(data: Data, finished: Bool)>((Data(), false))
 
     let scheme: String
     var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    func terminate(signal: Int32 = SIGTERM) -> Int32 {
+    func terminate(signal: Int32 = SIGTERM) async -> Int32 {
         kill(process.processIdentifier, signal)
+        return await process.exitStatus()
+    }
+
+    /// Kills the server and reaps it, for a `defer` (which cannot await); SIGKILL ends it at once.
+    func killNow() {
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        return process.terminationStatus
     }
 
     /// Everything the server wrote to stderr; waits (up to 5 s) for the pipe to close once it exited.
-    func restOfStderr() -> String {
-        let deadline = Date().addingTimeInterval(5)
-        while !process.isRunning, !drained.withLock({ $0.finished }), Date() < deadline { usleep(10_000) }
+    func restOfStderr() async -> String {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !process.isRunning, !drained.withLock({ $0.finished }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         return log + String(decoding: drained.withLock { $0.data }, as: UTF8.self)
     }
 }
@@ -98,7 +110,7 @@ struct HTTP {
 @Suite(.serialized) struct ServerProcessTests {
     @Test func sigtermFinishesInFlightOrdersExitsZeroAndLosesNothing() async throws {
         let dir = TemporaryDirectory("sigterm")
-        let server = try ServerProcess(data: dir.path)
+        let server = try await ServerProcess(data: dir.path)
         #expect(server.port > 0, "server did not start: \(server.log)")
         let admin = try await HTTP.call(.POST, server.base + "/v1/auth/login", json: ["username": "admin", "password": "admin-password-1"]).json["token"]?.stringValue
         _ = try await HTTP.call(.POST, server.base + "/v1/admin/products", json: [
@@ -129,12 +141,13 @@ struct HTTP {
             }
             return await group.reduce(into: [String]()) { $0.append(contentsOf: $1) }
         }
-        server.process.waitUntilExit()
-        #expect(server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus): \(server.restOfStderr())")
+        _ = await server.process.exitStatus()
+        let exitLog = await server.restOfStderr()
+        #expect(server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus): \(exitLog)")
         #expect(acknowledged.count > 10)
 
-        let restarted = try ServerProcess(data: dir.path)
-        defer { _ = restarted.terminate() }
+        let restarted = try await ServerProcess(data: dir.path)
+        defer { restarted.killNow() }
         let login = try await HTTP.call(.POST, restarted.base + "/v1/auth/login", json: ["username": "sigterm_buyer", "password": "password123"])
         let fresh = try #require(login.json["token"]?.stringValue)
         let head = login.headers.first(name: "X-Log-Position") ?? "0"
@@ -149,12 +162,13 @@ struct HTTP {
 
     @Test func aSecondServerOnTheSameDataDirectoryExitsTwo() async throws {
         let dir = TemporaryDirectory("lock")
-        let first = try ServerProcess(data: dir.path)
-        defer { _ = first.terminate() }
+        let first = try await ServerProcess(data: dir.path)
+        defer { first.killNow() }
         #expect(first.port > 0)
-        let second = try ServerProcess(data: dir.path)
-        second.process.waitUntilExit()
+        let second = try await ServerProcess(data: dir.path)
+        _ = await second.process.exitStatus()
         #expect(second.process.terminationStatus == 2)
-        #expect(second.restOfStderr().contains("another orderlog-server is running"))
+        let secondLog = await second.restOfStderr()
+        #expect(secondLog.contains("another orderlog-server is running"))
     }
 }

@@ -59,9 +59,9 @@ final class RawConnection {
 @Suite(.serialized) struct SlowClientTests {
     @Test func dripFeedersAreDisconnectedAndOthersServed() async throws {
         let dir = TemporaryDirectory("slowloris")
-        let server = try ServerProcess(data: dir.path, environment: ["ORDERLOG_REQUEST_TIMEOUT": "2"])
+        let server = try await ServerProcess(data: dir.path, environment: ["ORDERLOG_REQUEST_TIMEOUT": "2"])
         #expect(server.port > 0, "server did not start: \(server.log)")
-        defer { _ = server.terminate() }
+        defer { server.killNow() }
 
         var heads: [RawConnection] = []
         var bodies: [RawConnection] = []

@@ -36,7 +36,7 @@ final class FakeWeChat: Sendable {
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-wechat")
-        logger.logLevel = .warning
+        logger.logLevel = .critical  // its cancellation at the end of a test is not news
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
         task = Task { try await app.run() }

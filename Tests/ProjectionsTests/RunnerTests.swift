@@ -127,10 +127,10 @@ import Testing
             process.arguments = [dir.path, "3"]
             process.standardOutput = Pipe()
             try process.run()
-            let deadline = Date().addingTimeInterval(20)
-            while try ordersCheckpoint(dir.path) < threshold, Date() < deadline { usleep(200) }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try ordersCheckpoint(dir.path) < threshold, ContinuousClock.now < deadline { try await Task.sleep(for: .microseconds(200)) }
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = await process.exitStatus()
         }
         let app = try await Harness(dir: dir)
         let head = try app.store.headPosition

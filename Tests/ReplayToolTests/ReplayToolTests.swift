@@ -45,7 +45,7 @@ import Testing
 
     @Test func verifyPassesAndAFlippedByteIsCaughtWithItsPosition() async throws {
         let (dir, _, _) = try await makeDataDirectory()
-        let clean = try runProcess(tool, ["verify", "--data", dir.path])
+        let clean = try await runProcess(tool, ["verify", "--data", dir.path])
         #expect(clean.status == 0)
         #expect(clean.stdout.hasPrefix("verified ") && clean.stdout.contains(" events, head "))
 
@@ -58,57 +58,57 @@ import Testing
             try txn.put(log, BigEndian.bytes(5), bytes)
         }
         environment.close()
-        let tampered = try runProcess(tool, ["verify", "--data", dir.path])
+        let tampered = try await runProcess(tool, ["verify", "--data", dir.path])
         #expect(tampered.status == 1)
         #expect(tampered.stdout.hasPrefix("position 5: "))
     }
 
     @Test func streamShowsTheStateAsOfAPositionWithPersonalDataOpened() async throws {
         let (dir, orderId, placedPosition) = try await makeDataDirectory()
-        let now = try runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json"])
+        let now = try await runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json"])
         #expect(now.status == 0, "\(now.stderr)")
         let current = try JSONParser.parse(Array(now.stdout.utf8))
         #expect(current["state"]?["status"] == "paid")
         #expect(current["state"]?["address"]?["city"] == "北京")
-        let then = try runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json", "--at-position", String(placedPosition)])
+        let then = try await runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json", "--at-position", String(placedPosition)])
         let earlier = try JSONParser.parse(Array(then.stdout.utf8))
         #expect(earlier["state"]?["status"] == "awaiting_payment")
         #expect(earlier["events"]?.arrayValue?.count == 1)
-        let byTime = try runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--at-time", "2026-11-25T08:00:30Z"])
+        let byTime = try await runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--at-time", "2026-11-25T08:00:30Z"])
         #expect(byTime.status == 0 && byTime.stdout.contains("\"status\" : \"awaiting_payment\""))
-        #expect(try runProcess(tool, ["stream", "order-NOPE", "--data", dir.path]).status == 1)
-        #expect(try runProcess(tool, ["stream", "order-x", "--data", dir.path, "--at-time", "yesterday"]).status == 2)
+        #expect(try await runProcess(tool, ["stream", "order-NOPE", "--data", dir.path]).status == 1)
+        #expect(try await runProcess(tool, ["stream", "order-x", "--data", dir.path, "--at-time", "yesterday"]).status == 2)
     }
 
     @Test func erasedPersonalDataReadsErasedButTheChainVerifies() async throws {
         let (dir, orderId, _) = try await makeDataDirectory(eraseBuyer: true)
-        let shown = try runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json"])
+        let shown = try await runProcess(tool, ["stream", "order-\(orderId)", "--data", dir.path, "--json"])
         let state = try JSONParser.parse(Array(shown.stdout.utf8))["state"]
         #expect(state?["address"]?["line1"] == "[erased]")
         #expect(state?["refund"]?["reason"] == "[erased]")
-        #expect(try runProcess(tool, ["verify", "--data", dir.path]).status == 0)
+        #expect(try await runProcess(tool, ["verify", "--data", dir.path]).status == 0)
         // Exports keep the ciphertext exactly as stored, and verify independently.
-        let export = try runProcess(tool, ["export", "--data", dir.path])
+        let export = try await runProcess(tool, ["export", "--data", dir.path])
         #expect(export.stdout.contains("\"ciphertext\""))
-        let independent = try runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(export.stdout.utf8))
+        let independent = try await runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(export.stdout.utf8))
         #expect(independent.status == 0, "\(independent.stdout)")
     }
 
     @Test func exportRoundTripsThroughTheIndependentVerifier() async throws {
         let (dir, _, _) = try await makeDataDirectory()
-        let export = try runProcess(tool, ["export", "--data", dir.path])
+        let export = try await runProcess(tool, ["export", "--data", dir.path])
         let lines = export.stdout.split(separator: "\n")
-        let verified = try runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(export.stdout.utf8))
+        let verified = try await runProcess("/usr/bin/env", ["python3", BuildProducts.chainVerifier], input: Data(export.stdout.utf8))
         #expect(verified.status == 0)
         #expect(verified.stdout.hasPrefix("verified \(lines.count) events"))
-        let partial = try runProcess(tool, ["export", "--data", dir.path, "--from", "3", "--to", "5"])
+        let partial = try await runProcess(tool, ["export", "--data", dir.path, "--from", "3", "--to", "5"])
         #expect(partial.stdout.split(separator: "\n").count == 3)
-        #expect(try runProcess(tool, ["export", "--data", dir.path, "--from", "5", "--to", "3"]).status == 2)
+        #expect(try await runProcess(tool, ["export", "--data", dir.path, "--from", "5", "--to", "3"]).status == 2)
     }
 
     @Test func rebuildCheckCatchesATamperedReadModel() async throws {
         let (dir, _, _) = try await makeDataDirectory()
-        let clean = try runProcess(tool, ["rebuild", "--check", "--data", dir.path])
+        let clean = try await runProcess(tool, ["rebuild", "--check", "--data", dir.path])
         #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
         #expect(clean.stdout.contains("orders at ") && !clean.stdout.contains("DIFFERENT"))
 
@@ -121,19 +121,19 @@ import Testing
             try txn.put(skus, Array("S1".utf8), bytes)
         }
         environment.close()
-        let tampered = try runProcess(tool, ["rebuild", "--check", "--data", dir.path, "--projection", "catalog"])
+        let tampered = try await runProcess(tool, ["rebuild", "--check", "--data", dir.path, "--projection", "catalog"])
         #expect(tampered.status == 1)
         #expect(tampered.stdout.contains("catalog at") && tampered.stdout.contains("DIFFERENT"))
         // Replacing the read models repairs them.
-        #expect(try runProcess(tool, ["rebuild", "--data", dir.path]).status == 0)
-        #expect(try runProcess(tool, ["rebuild", "--check", "--data", dir.path]).status == 0)
-        #expect(try runProcess(tool, ["rebuild", "--check", "--data", dir.path, "--projection", "nope"]).status == 2)
+        #expect(try await runProcess(tool, ["rebuild", "--data", dir.path]).status == 0)
+        #expect(try await runProcess(tool, ["rebuild", "--check", "--data", dir.path]).status == 0)
+        #expect(try await runProcess(tool, ["rebuild", "--check", "--data", dir.path, "--projection", "nope"]).status == 2)
     }
 
-    @Test func usageErrorsExitTwoWithOneLine() throws {
+    @Test func usageErrorsExitTwoWithOneLine() async throws {
         let dir = TemporaryDirectory("empty")
         for arguments in [["verify"], ["verify", "--data", dir.path], ["frobnicate"], ["stats", "--data", "/nonexistent"]] {
-            let result = try runProcess(tool, arguments)
+            let result = try await runProcess(tool, arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
@@ -141,7 +141,7 @@ import Testing
 
     @Test func statsCountsByTypeAndCategory() async throws {
         let (dir, _, _) = try await makeDataDirectory()
-        let stats = try runProcess(tool, ["stats", "--data", dir.path, "--json"])
+        let stats = try await runProcess(tool, ["stats", "--data", dir.path, "--json"])
         let json = try JSONParser.parse(Array(stats.stdout.utf8))
         #expect(json["byType"]?["OrderPlaced"] == 1 && json["byCategory"]?["sku"] != nil)
         #expect((json["events"]?.intValue ?? 0) > 5 && (json["logBytes"]?.intValue ?? 0) > 0)
@@ -159,7 +159,7 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(150))
         let backup = TemporaryDirectory("backup")
-        let result = try runProcess(tool, ["backup", "--data", dir.path, "--out", backup.path + "/copy"])
+        let result = try await runProcess(tool, ["backup", "--data", dir.path, "--out", backup.path + "/copy"])
         #expect(result.status == 0, "\(result.stderr)")
         try await writing.value
         projecting.cancel()
@@ -168,12 +168,12 @@ import Testing
         app.close()
 
         let target = TemporaryDirectory("restored")
-        #expect(try runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path]).status == 0)
-        #expect(try runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path]).status == 2, "a non-empty target needs --force")
-        #expect(try runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path, "--force"]).status == 0)
-        #expect(try runProcess(tool, ["verify", "--data", target.path]).status == 0)
+        #expect(try await runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path]).status == 0)
+        #expect(try await runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path]).status == 2, "a non-empty target needs --force")
+        #expect(try await runProcess(tool, ["restore", "--from", backup.path + "/copy", "--data", target.path, "--force"]).status == 0)
+        #expect(try await runProcess(tool, ["verify", "--data", target.path]).status == 0)
         // No read-model checkpoint is ahead of the log it was copied with.
-        let check = try runProcess(tool, ["rebuild", "--check", "--data", target.path])
+        let check = try await runProcess(tool, ["rebuild", "--check", "--data", target.path])
         #expect(check.status == 0, "\(check.stdout)")
         // And it serves.
         let restored = try await Harness(dir: target)

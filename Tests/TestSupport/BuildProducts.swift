@@ -29,8 +29,16 @@ public enum BuildProducts {
 }
 
 /// Runs a process to completion, feeding `input` to stdin; returns exit status and output.
+/// The waiting happens off Swift's cooperative pool (see `offThePool`).
 @discardableResult
-public func runProcess(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func runProcess(_ path: String, _ arguments: [String], input: Data? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await offThePool { try runProcessBlocking(path, arguments, input: input) }
+}
+
+/// `runProcess` for the few places that cannot await (a `defer`); it blocks its thread, so keep
+/// it to commands that return at once.
+@discardableResult
+public func runProcessBlocking(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments

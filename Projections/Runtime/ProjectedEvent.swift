@@ -10,14 +10,40 @@ public struct ProjectedEvent: Sendable {
     public let at: Timestamp
     public let event: DomainEvent
 
+    public init(position: UInt64, streamId: String, version: UInt64, at: Timestamp, event: DomainEvent) {
+        self.position = position
+        self.streamId = streamId
+        self.version = version
+        self.at = at
+        self.event = event
+    }
+
     public init(_ recorded: RecordedEvent) throws {
-        position = recorded.position
-        streamId = recorded.streamId
-        version = recorded.version
-        at = Timestamp(rfc3339: recorded.at) ?? Timestamp(millis: 0)
-        event = try DomainEvent.decode(type: recorded.type, data: recorded.data)
+        self.init(position: recorded.position, streamId: recorded.streamId, version: recorded.version,
+                  at: Timestamp(rfc3339: recorded.at) ?? Timestamp(millis: 0),
+                  event: try DomainEvent.decode(type: recorded.type, data: recorded.data))
+    }
+
+    /// An event of the commit feed: the typed event its appender attached, else decoded.
+    public init(_ committed: CommittedEvent) throws {
+        switch committed {
+        case .stored(let recorded):
+            try self.init(recorded)
+        case .handed(let handed):
+            // The feed only hands over events with an attachment; one that is not a domain
+            // event was appended by something other than the command processor.
+            guard let event = handed.attachment as? DomainEvent else { throw ForeignAttachment(type: handed.type) }
+            self.init(position: handed.position, streamId: handed.streamId, version: handed.version,
+                      at: Timestamp(millis: handed.atMillis), event: event)
+        }
     }
 
     /// The id part of the stream id (`U1` for `cart-U1`).
     public var entityId: String { StreamId.entityId(of: streamId) }
+}
+
+/// A committed event whose in-memory attachment is not a `DomainEvent`.
+struct ForeignAttachment: Error, CustomStringConvertible {
+    let type: String
+    var description: String { "the \(type) event was handed over with an attachment that is not a domain event" }
 }

@@ -62,7 +62,7 @@ public final class ProjectionRunner: Service, Sendable {
         // Graceful shutdown cancels the loop: the subscription's wait ends, the batch being
         // applied (a synchronous transaction on the writer thread) still completes.
         try await cancelWhenGracefulShutdown {
-            for try await batch in self.store.batches(from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2)) {
+            for try await batch in self.store.committedBatches(from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2)) {
                 var events: [ProjectedEvent] = []
                 events.reserveCapacity(batch.count)
                 for recorded in batch {

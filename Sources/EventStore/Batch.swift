@@ -15,6 +15,8 @@ struct Batch {
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
     private(set) var eventCount = 0
+    /// Every event staged so far, for the commit feed.
+    private(set) var handed: [HandedEvent] = []
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
          hasher: SHA256.Hasher, heads: HeadCache) {
@@ -65,6 +67,8 @@ struct Batch {
                 try transaction.put(layout.log, BigEndian.bytes(position), encoded.bytes, flags: .append)
                 try transaction.put(layout.streams, StoreLayout.streamKey(append.streamId, version: version), BigEndian.bytes(position))
                 firstPosition = firstPosition ?? position
+                handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
+                                          atMillis: batchMillis, attachment: event.attachment))
                 lastHash = encoded.hash
                 nextPosition += 1
                 eventCount += 1

@@ -39,6 +39,8 @@ public final class EventStore: Sendable {
     private let lock: DirectoryLock?
     private let writer: Writer?
     private let notifier: ProgressNotifier
+    /// The latest commits in memory, for in-process subscribers (`committedBatches`).
+    let feed = CommitFeed()
 
     /// Opens (creating if needed) the log in `directory` for writing, taking its writer lock.
     public convenience init(directory: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
@@ -98,7 +100,7 @@ public final class EventStore: Sendable {
                 writer = nil
             } else {
                 let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
-                                    head: head.0, headHash: head.1, headMillis: head.2)
+                                    feed: feed, head: head.0, headHash: head.1, headMillis: head.2)
                 writer.start()
                 self.writer = writer
             }

@@ -85,3 +85,84 @@ extension EventStore {
         EventBatches(store: self, start: position, batchSize: batchSize, linger: linger)
     }
 }
+
+/// An event of `CommittedBatches`: straight from this process's writer with the appender's
+/// attachment, or read back from the log.
+public enum CommittedEvent: Sendable {
+    case handed(HandedEvent)
+    case stored(RecordedEvent)
+
+    public var position: UInt64 {
+        switch self {
+        case .handed(let event): event.position
+        case .stored(let event): event.position
+        }
+    }
+
+    public var type: String {
+        switch self {
+        case .handed(let event): event.type
+        case .stored(let event): event.type
+        }
+    }
+}
+
+/// Like `EventBatches`, but a batch still in the writer's commit feed comes from memory with
+/// the appenders' attachments (no read, no decode); anything older is read from the log.
+public struct CommittedBatches: AsyncSequence, Sendable {
+    public typealias Element = [CommittedEvent]
+
+    let store: EventStore
+    let start: UInt64
+    let batchSize: Int
+    let linger: Duration?
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize, linger: linger)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let store: EventStore
+        var next: UInt64
+        let batchSize: Int
+        let linger: Duration?
+
+        public mutating func next() async throws -> [CommittedEvent]? {
+            while !Task.isCancelled {
+                var events: [CommittedEvent]
+                do {
+                    events = try take(from: next, limit: batchSize)
+                    // As in `EventBatches`: a small batch while commits stream in waits a moment.
+                    if let linger, let last = events.last, events.count < batchSize / 8 {
+                        try? await Task.sleep(for: linger)
+                        events += try take(from: last.position + 1, limit: batchSize - events.count)
+                    }
+                } catch where store.isClosedForSubscribers {
+                    return nil
+                }
+                if let last = events.last {
+                    next = last.position + 1
+                    return events
+                }
+                if store.isClosedForSubscribers { return nil }
+                await store.waitForCommit(atLeast: next)
+                if store.isClosedForSubscribers { return nil }
+            }
+            return nil
+        }
+
+        private func take(from position: UInt64, limit: Int) throws -> [CommittedEvent] {
+            let handed = store.feed.events(from: position, limit: limit)
+            if !handed.isEmpty { return handed.map(CommittedEvent.handed) }
+            return try store.readAll(from: position, limit: limit).map(CommittedEvent.stored)
+        }
+    }
+}
+
+extension EventStore {
+    /// Every event from `position` on in batches, following new commits, from the commit feed
+    /// where it can (see `CommittedBatches`).
+    public func committedBatches(from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil) -> CommittedBatches {
+        CommittedBatches(store: self, start: position, batchSize: batchSize, linger: linger)
+    }
+}

@@ -8,6 +8,10 @@ public struct ProposedEvent: Sendable {
     public let type: String
     public let canonicalData: [UInt8]
     public let metadata: EventMetadata
+    /// The appender's own in-memory form of this event, never stored: in-process subscribers
+    /// get it back with the committed event (`HandedEvent`) instead of decoding the bytes.
+    /// It must be exactly what `canonicalData` decodes to.
+    public var attachment: (any Sendable)?
 
     public init(type: String, data: JSONValue, metadata: EventMetadata = EventMetadata()) throws(EventStoreError) {
         try Self.validate(type: type)
@@ -23,7 +27,8 @@ public struct ProposedEvent: Sendable {
 
     /// An event whose data is already canonical JSON (a `CanonicalWritable` payload). The
     /// bytes must be one canonical JSON object; they are hashed and stored as given.
-    public init(type: String, canonicalData: [UInt8], metadata: EventMetadata = EventMetadata()) throws(EventStoreError) {
+    public init(type: String, canonicalData: [UInt8], metadata: EventMetadata = EventMetadata(),
+                attachment: (any Sendable)? = nil) throws(EventStoreError) {
         try Self.validate(type: type)
         guard canonicalData.first == UInt8(ascii: "{"), canonicalData.last == UInt8(ascii: "}") else {
             throw .invalidArgument("event data must be a JSON object")
@@ -31,6 +36,7 @@ public struct ProposedEvent: Sendable {
         self.type = type
         self.canonicalData = canonicalData
         self.metadata = metadata
+        self.attachment = attachment
     }
 
     private static func validate(type: String) throws(EventStoreError) {

@@ -16,6 +16,7 @@ final class Writer: @unchecked Sendable {
     private let layout: StoreLayout
     private let configuration: EventStore.Configuration
     private let notifier: ProgressNotifier
+    private let feed: CommitFeed
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
@@ -29,11 +30,12 @@ final class Writer: @unchecked Sendable {
     private let heads = HeadCache()
 
     init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
-         head: UInt64, headHash: [UInt8], headMillis: Int64) {
+         feed: CommitFeed, head: UInt64, headHash: [UInt8], headMillis: Int64) {
         self.environment = environment
         self.layout = layout
         self.configuration = configuration
         self.notifier = notifier
+        self.feed = feed
         self.nextPosition = head + 1
         self.lastHash = headHash
         self.lastBatchMillis = headMillis
@@ -98,6 +100,7 @@ final class Writer: @unchecked Sendable {
             var committedPosition = nextPosition
             var committedHash = lastHash
             var events = 0
+            var handed: [HandedEvent] = []
             var staged: UInt64 = 0
             do {
                 try environment.writeOnce { transaction in
@@ -113,6 +116,7 @@ final class Writer: @unchecked Sendable {
                     committedPosition = batch.nextPosition
                     committedHash = batch.lastHash
                     events = batch.eventCount
+                    handed = batch.handed
                 }
             } catch let error as LMDBError where error.isMapFull {
                 heads.clear()
@@ -137,6 +141,7 @@ final class Writer: @unchecked Sendable {
             lastHash = committedHash
             lastBatchMillis = millis
             for job in jobs { job.committed() }
+            feed.append(handed)
             notifier.publish(head: committedPosition - 1)
             for job in jobs { job.finish(batchError: nil) }
             if let observe = configuration.onBatchCommitted {

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import EventStore
 import Foundation
 import TestSupport
@@ -63,5 +64,83 @@ import Testing
         }
         for i in 0..<3 { _ = try await appendOne(store, stream: "s-\(i)") }
         #expect(try await waiter.value >= 3)
+    }
+
+    // MARK: The commit feed
+
+    /// Appends `count` events to one stream in one append, each carrying `"n<position-to-be>"`
+    /// as its attachment when `attached`.
+    private func appendMany(_ store: EventStore, stream: String, count: Int, attached: Bool) async throws {
+        let base = try store.headPosition
+        let events = try (1...count).map { i in
+            try ProposedEvent(type: "Happened", canonicalData: Array(#"{"n":\#(i)}"#.utf8),
+                              attachment: attached ? "n\(base + UInt64(i))" : nil)
+        }
+        _ = try await store.append([StreamAppend(streamId: stream, expectedVersion: .any, events: events)])
+    }
+
+    @Test func committedBatchesHandOverAttachmentsAndReadTheRestFromTheLog() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        try await appendMany(store, stream: "plain", count: 5, attached: false)
+        try await appendMany(store, stream: "typed", count: 5, attached: true)
+        var iterator = store.committedBatches(from: 1, batchSize: 5).makeAsyncIterator()
+
+        let first = try #require(try await iterator.next())
+        #expect(first.map(\.position) == [1, 2, 3, 4, 5])
+        #expect(first.allSatisfy { if case .stored = $0 { true } else { false } }, "no attachment: read from the log")
+
+        let second = try #require(try await iterator.next())
+        let stored = try store.readAll(from: 6, limit: 5)
+        #expect(second.map(\.position) == [6, 7, 8, 9, 10])
+        for (committed, recorded) in zip(second, stored) {
+            guard case .handed(let handed) = committed else {
+                Issue.record("position \(committed.position) was read back although its attachment was in the feed")
+                continue
+            }
+            #expect(handed.attachment as? String == "n\(recorded.position)")
+            #expect(handed.streamId == recorded.streamId && handed.version == recorded.version && handed.type == recorded.type)
+            #expect(RFC3339.format(millis: handed.atMillis) == recorded.at)
+        }
+    }
+
+    @Test func aSubscriberBehindTheFeedsWindowReadsTheLogThenJoinsTheFeed() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        for _ in 0..<17 { try await appendMany(store, stream: "s", count: 1000, attached: true) }
+        var handed = 0, stored = 0
+        var positions: [UInt64] = []
+        for try await batch in store.committedBatches(from: 1, batchSize: 2000) {
+            for event in batch {
+                positions.append(event.position)
+                switch event {
+                case .handed(let h):
+                    handed += 1
+                    #expect(h.attachment as? String == "n\(h.position)")
+                case .stored: stored += 1
+                }
+            }
+            if positions.count == 17_000 { break }
+        }
+        #expect(positions == Array(1...17_000))
+        #expect(stored > 0, "position 1 has left a 16,384-event window")
+        #expect(handed > 0, "the latest events are still in the window")
+    }
+
+    @Test func aReopenedStoreReadsEverythingFromTheLog() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let store = try EventStore(directory: dir.path)
+            try await appendMany(store, stream: "s", count: 3, attached: true)
+            store.close()
+        }
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        var iterator = store.committedBatches(from: 1).makeAsyncIterator()
+        let batch = try #require(try await iterator.next())
+        #expect(batch.map(\.position) == [1, 2, 3])
+        #expect(batch.allSatisfy { if case .stored = $0 { true } else { false } })
     }
 }

@@ -91,7 +91,9 @@ struct WriterSession {
         var folded = current.state
         for event in events {
             let domainEvent = A.wrap(event)
-            entry.events.append(try ProposedEvent(type: domainEvent.typeName, canonicalData: try domainEvent.canonicalData(), metadata: metadata.eventMetadata))
+            // The typed event rides along, so the projection runner need not decode the bytes.
+            entry.events.append(try ProposedEvent(type: domainEvent.typeName, canonicalData: try domainEvent.canonicalData(),
+                                                  metadata: metadata.eventMetadata, attachment: domainEvent))
             folded = A.evolve(folded, event)
         }
         entry.version = current.version + UInt64(events.count)

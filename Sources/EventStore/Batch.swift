@@ -142,22 +142,18 @@ struct Batch {
     }
 }
 
-/// The writer's cache of stream heads. Touched only by the writer thread; bounded by clearing
-/// when full (heads are cheap to look up again).
+/// The writer's cache of stream heads. Touched only by the writer thread; bounded, the least
+/// recently used head going first (heads are cheap to look up again).
 final class HeadCache {
-    private var heads: [String: StreamHead] = [:]
-    private let capacity: Int
+    private let heads: LRUCache<String, StreamHead>
 
     init(capacity: Int = 200_000) {
-        self.capacity = capacity
+        heads = LRUCache(capacity: capacity)
     }
 
-    func get(_ streamId: String) -> StreamHead? { heads[streamId] }
+    func get(_ streamId: String) -> StreamHead? { heads.get(streamId) }
 
-    func set(_ streamId: String, _ head: StreamHead) {
-        if heads.count >= capacity { heads.removeAll(keepingCapacity: true) }
-        heads[streamId] = head
-    }
+    func set(_ streamId: String, _ head: StreamHead) { heads.set(streamId, head) }
 
-    func clear() { heads.removeAll(keepingCapacity: true) }
+    func clear() { heads.removeAll() }
 }

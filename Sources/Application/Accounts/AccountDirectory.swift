@@ -12,17 +12,17 @@ public final class AccountDirectory: Sendable {
     }
 
     private let store: EventStore
-    private let entries = Mutex<[String: Entry]>([:])
-    private let capacity: Int
+    /// Accounts by user id, the most recently used kept.
+    private let entries: Mutex<LRUCache<String, Entry>>
 
     public init(store: EventStore, capacity: Int = 200_000) {
         self.store = store
-        self.capacity = capacity
+        self.entries = Mutex(LRUCache(capacity: capacity))
     }
 
     /// The account, or nil when no such user exists.
     public func account(_ userId: String) throws -> Account.State? {
-        if let entry = entries.withLock({ $0[userId] }) { return entry.account.exists ? entry.account : nil }
+        if let entry = entries.withLock({ $0.get(userId) }) { return entry.account.exists ? entry.account : nil }
         let stream = StreamId.user(userId)
         var state = Account.initialState
         var version: UInt64 = 0
@@ -43,9 +43,8 @@ public final class AccountDirectory: Sendable {
 
     private func insert(_ userId: String, _ entry: Entry, onlyIfNewer: Bool) {
         entries.withLock { entries in
-            if onlyIfNewer, let existing = entries[userId], existing.version >= entry.version { return }
-            if entries.count >= capacity, entries[userId] == nil { entries.removeAll(keepingCapacity: true) }
-            entries[userId] = entry
+            if onlyIfNewer, let existing = entries.get(userId), existing.version >= entry.version { return }
+            entries.set(userId, entry)
         }
     }
 

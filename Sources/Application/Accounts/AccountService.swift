@@ -39,7 +39,7 @@ public final class AccountService: Sendable {
     let tokens: TokenSigner
     /// Tokens whose signature already verified, by the token itself: a hit skips the HMAC and
     /// claim parsing, never the expiry, revocation and account checks.
-    private let verified = Mutex<[String: TokenSigner.Claims]>([:])
+    private let verified = Mutex(LRUCache<String, TokenSigner.Claims>(capacity: 50_000))
 
     public init(processor: CommandProcessor, vault: PersonalDataVault, directory: AccountDirectory, hasher: PasswordHasher, tokens: TokenSigner) {
         self.processor = processor
@@ -122,14 +122,11 @@ public final class AccountService: Sendable {
     public func authenticate(_ token: String) throws -> Principal {
         let now = clock.now()
         let claims: TokenSigner.Claims
-        if let cached = verified.withLock({ $0[token] }) {
+        if let cached = verified.withLock({ $0.get(token) }) {
             claims = cached
         } else {
             guard let checked = tokens.verify(token, now: now) else { throw Failure.unauthorized }
-            verified.withLock { cache in
-                if cache.count >= 50_000 { cache.removeAll(keepingCapacity: true) }
-                cache[token] = checked
-            }
+            verified.withLock { $0.set(token, checked) }
             claims = checked
         }
         guard claims.expiresAt > now.unixSeconds, let account = try directory.account(claims.userId), account.isActive,

@@ -36,7 +36,8 @@ public final class PersonalDataVault: Sendable {
     private let store: EventStore
     private let masterKey: [UInt8]
     private let lookupSecret: [UInt8]
-    private let cache = Mutex<[String: [UInt8]]>([:])
+    /// Unwrapped data keys, most recently used kept (bounded: one unwrap to reload one).
+    private let cache = Mutex(LRUCache<String, [UInt8]>(capacity: 100_000))
     private static let checkKey = Array("master-key-check".utf8)
     private static let checkText = Array("orderlog personal-data vault".utf8)
     private static let lookupKeyName = Array("lookup-key".utf8)
@@ -126,18 +127,15 @@ public final class PersonalDataVault: Sendable {
         let keyId = Self.keyId(for: userId)
         let key = try SecureRandom.bytes(AESGCM.keyByteCount)
         let wrapped = try Self.wrap(key, key: masterKey, label: Array(keyId.utf8))
-        cache.withLock { $0[keyId] = key }
+        cache.withLock { $0.set(keyId, key) }
         return (keyId, key, SideTableWrite(table: SideTables.keys, key: Array(keyId.utf8), operation: .put(wrapped)))
     }
 
     private func dataKey(_ keyId: String) throws -> [UInt8]? {
-        if let key = cache.withLock({ $0[keyId] }) { return key }
+        if let key = cache.withLock({ $0.get(keyId) }) { return key }
         guard let wrapped = try store.sideTableValue(SideTables.keys, key: Array(keyId.utf8)) else { return nil }
         let key = try Self.unwrap(wrapped, key: masterKey, label: Array(keyId.utf8))
-        cache.withLock { cache in
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-            cache[keyId] = key
-        }
+        cache.withLock { $0.set(keyId, key) }
         return key
     }
 
@@ -145,7 +143,7 @@ public final class PersonalDataVault: Sendable {
     public func forget(userId: String) {
         let prefix = userId + "/"
         cache.withLock { cache in
-            for key in cache.keys where key.hasPrefix(prefix) { cache.removeValue(forKey: key) }
+            cache.removeAll { $0.hasPrefix(prefix) }
         }
     }
 

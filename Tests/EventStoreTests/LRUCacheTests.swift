@@ -1,0 +1,45 @@
+import EventStore
+import Testing
+
+@Suite struct LRUCacheTests {
+    @Test func forgetsTheLeastRecentlyUsedOneAtATime() {
+        let cache = LRUCache<String, Int>(capacity: 3)
+        cache.set("a", 1)
+        cache.set("b", 2)
+        cache.set("c", 3)
+        #expect(cache.get("a") == 1)  // a is now the most recent; b the least
+        cache.set("d", 4)
+        #expect(cache.count == 3)
+        #expect(cache.get("b") == nil)
+        #expect(cache.get("a") == 1 && cache.get("c") == 3 && cache.get("d") == 4)
+        cache.set("c", 30)  // an update moves c up, evicts nothing
+        cache.set("e", 5)  // a is the least recent now
+        #expect(cache.get("a") == nil)
+        #expect(cache.get("c") == 30 && cache.get("d") == 4 && cache.get("e") == 5)
+    }
+
+    @Test func removedSlotsAreReusedAndOrderSurvivesChurn() {
+        let cache = LRUCache<Int, Int>(capacity: 100)
+        for i in 0..<100 { cache.set(i, i) }
+        for i in stride(from: 0, to: 100, by: 2) { cache.remove(i) }
+        #expect(cache.count == 50)
+        for i in 100..<150 { cache.set(i, i) }  // refills the freed slots, evicts nothing
+        #expect(cache.count == 100)
+        #expect(cache.get(1) == 1 && cache.get(149) == 149)
+        #expect(cache.update(3) { $0 += 1000 } && cache.get(3) == 1003)
+        #expect(!cache.update(2) { $0 += 1 })
+        // 1 and 3 were used last among the old ones; 5 is now the least recent.
+        cache.set(1000, 0)
+        #expect(cache.get(5) == nil)
+        #expect(cache.get(7) == 7)
+        // A long run of insertions keeps exactly the newest `capacity`.
+        for i in 2000..<12000 { cache.set(i, i) }
+        #expect(cache.count == 100)
+        #expect((11900..<12000).allSatisfy { cache.get($0) == $0 })
+        #expect(cache.get(11899) == nil)
+        cache.removeAll()
+        #expect(cache.count == 0 && cache.get(11999) == nil)
+        cache.set(1, 1)
+        #expect(cache.get(1) == 1)
+    }
+}

@@ -14,3 +14,15 @@ public func nameCurrentThread(_ name: String) {
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     #endif
 }
+
+/// Asks the kernel to favour the calling thread by `niceness` (negative: more CPU share, sooner
+/// wake-ups). Best effort: without CAP_SYS_NICE the call fails and the thread keeps the default.
+@discardableResult
+public func raiseCurrentThreadPriority(by niceness: Int32) -> Bool {
+    #if canImport(Glibc)
+    // On Linux the nice value belongs to the thread, and `who == 0` names the calling thread.
+    return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -niceness) == 0
+    #else
+    return false
+    #endif
+}

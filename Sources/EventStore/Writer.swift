@@ -44,6 +44,9 @@ final class Writer: @unchecked Sendable {
     func start() {
         let thread = Thread { [self] in
             nameCurrentThread("ol-writer")
+            // Every command waits on this one thread: under CPU overload it must not queue
+            // behind request handlers for whole time slices.
+            raiseCurrentThreadPriority(by: 10)
             self.loop()
         }
         thread.stackSize = 8 << 20

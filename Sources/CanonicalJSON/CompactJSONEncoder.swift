@@ -26,30 +26,64 @@ private final class Writer {
     }
 
     func value<T: Encodable>(_ value: T) throws {
-        switch value {
-        case let s as String: CanonicalJSON.writeString(s, into: &out)
-        case let b as Bool: CanonicalJSON.writeBool(b, into: &out)
-        case let i as Int: CanonicalJSON.writeInteger(Int64(i), into: &out)
-        case let i as Int64: CanonicalJSON.writeInteger(i, into: &out)
-        case let u as UInt64: out.append(contentsOf: String(u).utf8)
-        case let u as UInt8: CanonicalJSON.writeInteger(Int64(u), into: &out)
-        case let i as Int32: CanonicalJSON.writeInteger(Int64(i), into: &out)
-        case let d as Double: out.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
-        case let json as JSONValue: out.append(contentsOf: json.serialized())
-        case let dictionary as [String: any Encodable]:
-            out.append(UInt8(ascii: "{"))
-            for (index, key) in dictionary.keys.sorted().enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if let member = dictionary[key] { try self.value(member) }
-            }
-            out.append(UInt8(ascii: "}"))
-        default:
+        // Most values are structs (the default case) or strings and integers. Comparing
+        // metatypes costs nothing; a chain of failing `as?` casts per value (one of them to a
+        // generic dictionary type) was a third of the read-model writer's time.
+        if T.self == String.self {
+            CanonicalJSON.writeString(value as! String, into: &out)
+        } else if T.self == Int.self {
+            CanonicalJSON.writeInteger(Int64(value as! Int), into: &out)
+        } else if T.self == Int64.self {
+            CanonicalJSON.writeInteger(value as! Int64, into: &out)
+        } else if T.self == Bool.self {
+            CanonicalJSON.writeBool(value as! Bool, into: &out)
+        } else if let special = value as? any CompactSpecial {
+            try special.writeCompact(into: self)
+        } else {
             let encoder = StreamEncoder(writer: self)
             try value.encode(to: encoder)
             try encoder.finish()
         }
+    }
+}
+
+/// Values written directly rather than through their `Encodable` conformance: the rarer
+/// scalars, raw JSON, and string-keyed dictionaries (whose own conformance would emit keys in
+/// hash order — the digest of a rebuilt read model must not depend on a hash seed).
+private protocol CompactSpecial {
+    func writeCompact(into writer: Writer) throws
+}
+
+extension UInt64: CompactSpecial {
+    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: String(self).utf8) }
+}
+
+extension UInt8: CompactSpecial {
+    fileprivate func writeCompact(into writer: Writer) throws { CanonicalJSON.writeInteger(Int64(self), into: &writer.out) }
+}
+
+extension Int32: CompactSpecial {
+    fileprivate func writeCompact(into writer: Writer) throws { CanonicalJSON.writeInteger(Int64(self), into: &writer.out) }
+}
+
+extension Double: CompactSpecial {
+    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: (isFinite ? "\(self)" : "null").utf8) }
+}
+
+extension JSONValue: CompactSpecial {
+    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: serialized()) }
+}
+
+extension Dictionary: CompactSpecial where Key == String, Value: Encodable {
+    fileprivate func writeCompact(into writer: Writer) throws {
+        writer.out.append(UInt8(ascii: "{"))
+        for (index, key) in keys.sorted().enumerated() {
+            if index > 0 { writer.out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(key, into: &writer.out)
+            writer.out.append(UInt8(ascii: ":"))
+            if let member = self[key] { try writer.value(member) }
+        }
+        writer.out.append(UInt8(ascii: "}"))
     }
 }
 

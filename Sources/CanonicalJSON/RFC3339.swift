@@ -147,15 +147,17 @@ public enum RFC3339 {
         append(secondsOfDay % 60, width: 2, into: &out)
     }
 
+    /// Appends the last `width` decimal digits of `value`, zero-padded — in place, since a
+    /// temporary array per field (seven per timestamp) showed up in every profile.
     private static func append(_ value: Int, width: Int, into out: inout [UInt8]) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        let start = out.count
+        for _ in 0..<width { out.append(UInt8(ascii: "0")) }
         var v = value
-        var i = width - 1
-        while i >= 0 {
-            digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+        var i = start + width - 1
+        while i >= start {
+            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
             v /= 10
             i -= 1
         }
-        out.append(contentsOf: digits)
     }
 }

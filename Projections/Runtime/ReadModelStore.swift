@@ -30,7 +30,10 @@ public final class ReadModelStore: Sendable {
 
     public init(directory: String, readOnly: Bool = false, noSync: Bool = false, mapSize: Int = 1 << 30) throws {
         if !readOnly { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        environment = try Environment(path: directory, options: .init(mapSize: mapSize, maxDatabases: 256, readOnly: readOnly, noSync: noSync))
+        // Read models are derived: their checkpoint commits with them, so losing the last
+        // transaction to a power cut only means re-applying it — one fsync per batch will do.
+        environment = try Environment(path: directory, options: .init(mapSize: mapSize, maxDatabases: 256, readOnly: readOnly, noSync: noSync,
+                                                                      noMetaSync: true))
         isReadOnly = readOnly
         if let meta = try environment.openDatabase("meta", create: !readOnly) {
             self.meta = meta

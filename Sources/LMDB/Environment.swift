@@ -31,13 +31,20 @@ public final class Environment: @unchecked Sendable {
         /// Skip fsync on commit. Only for scratch environments (rebuilds into a temporary
         /// directory); never for the log.
         public var noSync: Bool
+        /// Skip the second fsync of a commit, the one after the meta page (`MDB_NOMETASYNC`):
+        /// a system crash may undo the last transaction but never breaks the database. For
+        /// derived data whose checkpoint commits with it (read models); never for the log,
+        /// where the last transaction holds acknowledged commands.
+        public var noMetaSync: Bool
 
-        public init(mapSize: Int = 1 << 30, maxDatabases: Int = 64, maxReaders: Int = 1024, readOnly: Bool = false, noSync: Bool = false) {
+        public init(mapSize: Int = 1 << 30, maxDatabases: Int = 64, maxReaders: Int = 1024, readOnly: Bool = false, noSync: Bool = false,
+                    noMetaSync: Bool = false) {
             self.mapSize = mapSize
             self.maxDatabases = maxDatabases
             self.maxReaders = maxReaders
             self.readOnly = readOnly
             self.noSync = noSync
+            self.noMetaSync = noMetaSync
         }
     }
 
@@ -56,6 +63,7 @@ public final class Environment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS)
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
+            if options.noMetaSync { flags |= UInt32(MDB_NOMETASYNC) }
             try check(mdb_env_open(env, path, flags, 0o640), "mdb_env_open \(path)")
         } catch {
             mdb_env_close(env)

@@ -8,17 +8,20 @@ import LMDB
 public enum Rebuilder {
     /// Applies events `1…upTo` (or to the head) to `projections` in `target`, in chunks of
     /// `chunk` events per transaction. Returns how many events were applied.
+    ///
+    /// Two stages on two threads: one reads and decodes the next chunk (JSON parsing and
+    /// `Codable` are ~40 % of a rebuild) while the caller's thread applies the current one.
     @discardableResult
     public static func build(_ projections: [any Projection], into target: ReadModelStore, from store: EventStore, upTo: UInt64? = nil,
                              chunk: Int = 10_000, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         for projection in projections { try target.register(projection) }
         let end = try upTo ?? store.headPosition
-        var position = try projections.map { try target.checkpoint($0.name) }.min() ?? 0
+        let start = try projections.map { try target.checkpoint($0.name) }.min() ?? 0
+        let chunks = DecodedChunks(store: store, from: start, to: end, chunk: chunk)
+        defer { chunks.stop() }
         var applied: UInt64 = 0
-        while position < end {
-            let recorded = try store.readAll(from: position + 1, limit: Int(min(UInt64(chunk), end - position)))
-            guard let last = recorded.last?.position else { break }
-            let events = try recorded.map { try ProjectedEvent($0) }
+        while let events = try chunks.next() {
+            guard let last = events.last?.position else { break }
             try target.environment.write { txn in
                 for projection in projections {
                     let handles = try target.handles(projection.name)
@@ -30,9 +33,75 @@ public enum Rebuilder {
                 }
             }
             applied += UInt64(events.count)
-            position = last
-            progress?(position)
+            progress?(last)
         }
         return applied
+    }
+}
+
+/// The read-and-decode stage of a rebuild: a thread of its own that stays up to two chunks
+/// ahead of the consumer.
+private final class DecodedChunks: @unchecked Sendable {
+    // @unchecked: `ready`, `finished` and `stopping` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var ready: [Result<[ProjectedEvent], any Error>] = []
+    private var finished = false
+    private var stopping = false
+    private let depth = 2
+
+    init(store: EventStore, from start: UInt64, to end: UInt64, chunk: Int) {
+        let thread = Thread { [self] in
+            nameCurrentThread("ol-rebuild-read")
+            self.produce(store: store, from: start, to: end, chunk: chunk)
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    private func produce(store: EventStore, from start: UInt64, to end: UInt64, chunk: Int) {
+        var position = start
+        while position < end {
+            let result = Result { () throws -> [ProjectedEvent] in
+                let recorded = try store.readAll(from: position + 1, limit: Int(min(UInt64(chunk), end - position)))
+                return try recorded.map { try ProjectedEvent($0) }
+            }
+            condition.lock()
+            while ready.count >= depth && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                break
+            }
+            ready.append(result)
+            condition.broadcast()
+            condition.unlock()
+            guard case .success(let events) = result, let last = events.last?.position else { break }
+            position = last
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next chunk in position order; nil once the range is done. Rethrows a read or
+    /// decoding failure at the chunk it happened in.
+    func next() throws -> [ProjectedEvent]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !finished { condition.wait() }
+        guard !ready.isEmpty else { return nil }
+        let result = ready.removeFirst()
+        condition.broadcast()
+        return try result.get()
+    }
+
+    /// Stops the reader (the consumer failed or is done) and waits for it to end, so nothing
+    /// reads the store after `build` returns.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
     }
 }

@@ -54,23 +54,21 @@ private func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONVa
 
 /// Decodes `type` from `value`, taking the fast path for primitives.
 private func decodeAny<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-    switch type {
-    case is JSONValue.Type:
-        if let json = value as? T { return json }
-    case is String.Type:
+    // Metatype identity, not `is X.Type` casts: this runs for every member of every event.
+    if T.self == String.self {
         guard case .string(let s) = value else { throw mismatch(type, value, path) }
-        if let result = s as? T { return result }
-    case is Int.Type:
-        if let result = try decodeInteger(Int.self, value, path) as? T { return result }
-    case is Int64.Type:
-        if let result = try decodeInteger(Int64.self, value, path) as? T { return result }
-    case is UInt64.Type:
-        if let result = try decodeInteger(UInt64.self, value, path) as? T { return result }
-    case is Bool.Type:
+        return s as! T
+    } else if T.self == Int.self {
+        return try decodeInteger(Int.self, value, path) as! T
+    } else if T.self == Int64.self {
+        return try decodeInteger(Int64.self, value, path) as! T
+    } else if T.self == UInt64.self {
+        return try decodeInteger(UInt64.self, value, path) as! T
+    } else if T.self == Bool.self {
         guard case .bool(let b) = value else { throw mismatch(type, value, path) }
-        if let result = b as? T { return result }
-    default:
-        break
+        return b as! T
+    } else if T.self == JSONValue.self {
+        return value as! T
     }
     return try T(from: ValueDecoder(value: value, codingPath: path))
 }

@@ -38,6 +38,10 @@ import Testing
             let list = try await api.call(.get, "/v1/products?q=%E6%89%8B%E6%9C%BA")
             #expect(list.json["total"] == 1 && list.json["items"]?[0]?["minPriceCents"] == 100)
             #expect(list.json["page"] == 1 && list.json["pageSize"] == 20)
+            // Surrounding spaces and line breaks are not part of the query; only spaces is no query.
+            #expect(try await api.call(.get, "/v1/products?q=%20%E6%89%8B%E6%9C%BA%0A%E3%80%80&pageSize=5").json["total"] == 1)
+            #expect(try await api.call(.get, "/v1/products?q=%20%20&page=1").json["total"] == 1)
+            #expect(try await api.call(.get, "/v1/products?q=\(String(repeating: "a", count: 201))").code == "BAD_REQUEST")
             #expect(try await api.call(.get, "/v1/categories").json["items"] == [["category": "手机", "productCount": 1]])
             #expect(try await api.call(.get, "/v1/products?pageSize=0").code == "BAD_REQUEST")
             #expect(try await api.call(.get, "/v1/products?sort=cheapest").code == "BAD_REQUEST")

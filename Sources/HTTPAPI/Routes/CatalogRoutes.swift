@@ -51,8 +51,12 @@ struct CatalogRoutes {
     static func searchText(_ call: Call) throws -> String? {
         guard let q = call.query("q") else { return nil }
         guard q.count <= 200 else { throw APIError.badRequest("q must be at most 200 characters") }
-        let trimmed = q.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        // Character.isWhitespace covers Unicode spaces and line breaks, like Foundation's
+        // .whitespacesAndNewlines, without bridging through a CharacterSet.
+        var trimmed = Substring(q)
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
+        return trimmed.isEmpty ? nil : String(trimmed)
     }
 
     /// A list page from stored item documents: `{items, page, pageSize, total}`.

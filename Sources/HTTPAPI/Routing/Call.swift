@@ -24,6 +24,9 @@ struct Call: Sendable {
     let requestId: String
     /// `Idempotency-Key` scoped to the caller, with the request's fingerprint.
     let idempotency: IdempotencyClaim?
+    /// The query string, parsed once: `request.uri.queryParameters` parses (and allocates)
+    /// again on every access, and a list request reads four or five parameters.
+    let queryParameters: FlatDictionary<Substring, Substring>
 
     var userId: String {
         get throws {
@@ -39,7 +42,7 @@ struct Call: Sendable {
     }
 
     func query(_ name: String) -> String? {
-        request.uri.queryParameters.get(name)
+        queryParameters.get(name)
     }
 
     var metadata: CommandMetadata {

@@ -68,7 +68,7 @@ struct Endpoint: Sendable {
             try await waitForReadModels(position)
         }
         let call = Call(request: request, context: context, services: services, principal: principal, body: body, rawBody: rawBody, client: client,
-                        requestId: requestId, idempotency: idempotency)
+                        requestId: requestId, idempotency: idempotency, queryParameters: request.uri.queryParameters)
         let reply = try await handler(call)
         // Private: anything answered to a signed-in caller, and every command's answer (a
         // registration or login carries a token; no command's answer is worth caching).

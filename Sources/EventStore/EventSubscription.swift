@@ -1,40 +1,43 @@
-/// The log from a position on, in batches: catches up from storage, then follows new commits,
-/// woken by the writer. Never skips or repeats an event. Ends when the store closes or the
-/// consuming task is cancelled.
-public struct EventBatches: AsyncSequence, Sendable {
-    public typealias Element = [RecordedEvent]
+/// The log from a position on, in batches: catches up, then follows new commits, woken by the
+/// writer. Never skips or repeats an event. Ends when the store closes or the consuming task is
+/// cancelled. `Event` is what a batch holds: stored records (`EventBatches`) or commits from
+/// the writer's feed where it can (`CommittedBatches`).
+public struct LogBatches<Event: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = [Event]
 
     let store: EventStore
     let start: UInt64
     let batchSize: Int
     let linger: Duration?
+    /// Up to `limit` events from a position on; empty when there are none yet.
+    let take: @Sendable (EventStore, UInt64, Int) throws -> [Event]
+    let position: @Sendable (Event) -> UInt64
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize, linger: linger)
+        Iterator(batches: self, next: Swift.max(start, 1))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
-        let store: EventStore
+        let batches: LogBatches
         var next: UInt64
-        let batchSize: Int
-        let linger: Duration?
 
-        public mutating func next() async throws -> [RecordedEvent]? {
+        public mutating func next() async throws -> [Event]? {
+            let store = batches.store
             while !Task.isCancelled {
-                var events: [RecordedEvent]
+                var events: [Event]
                 do {
-                    events = try store.readAll(from: next, limit: batchSize)
+                    events = try batches.take(store, next, batches.batchSize)
                     // A small batch while commits are streaming in: wait a moment for more, so
                     // a consumer with a per-batch cost (a read-model transaction) amortizes it.
-                    if let linger, !events.isEmpty, events.count < batchSize / 8 {
+                    if let linger = batches.linger, let last = events.last, events.count < batches.batchSize / 8 {
                         try? await Task.sleep(for: linger)
-                        if let last = events.last { events += try store.readAll(from: last.position + 1, limit: batchSize - events.count) }
+                        events += try batches.take(store, batches.position(last) + 1, batches.batchSize - events.count)
                     }
                 } catch where store.isClosedForSubscribers {
                     return nil
                 }
                 if let last = events.last {
-                    next = last.position + 1
+                    next = batches.position(last) + 1
                     return events
                 }
                 if store.isClosedForSubscribers { return nil }
@@ -45,6 +48,9 @@ public struct EventBatches: AsyncSequence, Sendable {
         }
     }
 }
+
+/// Stored records, read from the log.
+public typealias EventBatches = LogBatches<RecordedEvent>
 
 /// The log from a position on, one event at a time (see `EventBatches`).
 public struct EventSubscription: AsyncSequence, Sendable {
@@ -82,7 +88,8 @@ extension EventStore {
     /// Every event from `position` on in batches of up to `batchSize`, following new commits.
     /// With `linger`, a batch much smaller than `batchSize` waits that long for more events.
     public func batches(from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil) -> EventBatches {
-        EventBatches(store: self, start: position, batchSize: batchSize, linger: linger)
+        EventBatches(store: self, start: position, batchSize: batchSize, linger: linger,
+                     take: { store, from, limit in try store.readAll(from: from, limit: limit) }, position: \.position)
     }
 }
 
@@ -109,60 +116,16 @@ public enum CommittedEvent: Sendable {
 
 /// Like `EventBatches`, but a batch still in the writer's commit feed comes from memory with
 /// the appenders' attachments (no read, no decode); anything older is read from the log.
-public struct CommittedBatches: AsyncSequence, Sendable {
-    public typealias Element = [CommittedEvent]
-
-    let store: EventStore
-    let start: UInt64
-    let batchSize: Int
-    let linger: Duration?
-
-    public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, next: Swift.max(start, 1), batchSize: batchSize, linger: linger)
-    }
-
-    public struct Iterator: AsyncIteratorProtocol {
-        let store: EventStore
-        var next: UInt64
-        let batchSize: Int
-        let linger: Duration?
-
-        public mutating func next() async throws -> [CommittedEvent]? {
-            while !Task.isCancelled {
-                var events: [CommittedEvent]
-                do {
-                    events = try take(from: next, limit: batchSize)
-                    // As in `EventBatches`: a small batch while commits stream in waits a moment.
-                    if let linger, let last = events.last, events.count < batchSize / 8 {
-                        try? await Task.sleep(for: linger)
-                        events += try take(from: last.position + 1, limit: batchSize - events.count)
-                    }
-                } catch where store.isClosedForSubscribers {
-                    return nil
-                }
-                if let last = events.last {
-                    next = last.position + 1
-                    return events
-                }
-                if store.isClosedForSubscribers { return nil }
-                await store.waitForCommit(atLeast: next)
-                if store.isClosedForSubscribers { return nil }
-            }
-            return nil
-        }
-
-        private func take(from position: UInt64, limit: Int) throws -> [CommittedEvent] {
-            let handed = store.feed.events(from: position, limit: limit)
-            if !handed.isEmpty { return handed.map(CommittedEvent.handed) }
-            return try store.readAll(from: position, limit: limit).map(CommittedEvent.stored)
-        }
-    }
-}
+public typealias CommittedBatches = LogBatches<CommittedEvent>
 
 extension EventStore {
     /// Every event from `position` on in batches, following new commits, from the commit feed
     /// where it can (see `CommittedBatches`).
     public func committedBatches(from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil) -> CommittedBatches {
-        CommittedBatches(store: self, start: position, batchSize: batchSize, linger: linger)
+        CommittedBatches(store: self, start: position, batchSize: batchSize, linger: linger, take: { store, from, limit in
+            let handed = store.feed.events(from: from, limit: limit)
+            if !handed.isEmpty { return handed.map(CommittedEvent.handed) }
+            return try store.readAll(from: from, limit: limit).map(CommittedEvent.stored)
+        }, position: \.position)
     }
 }

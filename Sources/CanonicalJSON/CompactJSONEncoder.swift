@@ -29,14 +29,15 @@ private final class Writer {
         // Most values are structs (the default case) or strings and integers. Comparing
         // metatypes costs nothing; a chain of failing `as?` casts per value (one of them to a
         // generic dictionary type) was a third of the read-model writer's time.
-        if T.self == String.self {
-            CanonicalJSON.writeString(value as! String, into: &out)
-        } else if T.self == Int.self {
-            CanonicalJSON.writeInteger(Int64(value as! Int), into: &out)
-        } else if T.self == Int64.self {
-            CanonicalJSON.writeInteger(value as! Int64, into: &out)
-        } else if T.self == Bool.self {
-            CanonicalJSON.writeBool(value as! Bool, into: &out)
+        // The `as?` below runs only where the metatype already matched, so it always succeeds.
+        if T.self == String.self, let string = value as? String {
+            CanonicalJSON.writeString(string, into: &out)
+        } else if T.self == Int.self, let int = value as? Int {
+            CanonicalJSON.writeInteger(Int64(int), into: &out)
+        } else if T.self == Int64.self, let int = value as? Int64 {
+            CanonicalJSON.writeInteger(int, into: &out)
+        } else if T.self == Bool.self, let bool = value as? Bool {
+            CanonicalJSON.writeBool(bool, into: &out)
         } else if let special = value as? any CompactSpecial {
             try special.writeCompact(into: self)
         } else {

@@ -55,20 +55,21 @@ private func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONVa
 /// Decodes `type` from `value`, taking the fast path for primitives.
 private func decodeAny<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
     // Metatype identity, not `is X.Type` casts: this runs for every member of every event.
+    // Each `as? T` runs only where the metatype matched, so it succeeds.
     if T.self == String.self {
         guard case .string(let s) = value else { throw mismatch(type, value, path) }
-        return s as! T
+        if let result = s as? T { return result }
     } else if T.self == Int.self {
-        return try decodeInteger(Int.self, value, path) as! T
+        if let result = try decodeInteger(Int.self, value, path) as? T { return result }
     } else if T.self == Int64.self {
-        return try decodeInteger(Int64.self, value, path) as! T
+        if let result = try decodeInteger(Int64.self, value, path) as? T { return result }
     } else if T.self == UInt64.self {
-        return try decodeInteger(UInt64.self, value, path) as! T
+        if let result = try decodeInteger(UInt64.self, value, path) as? T { return result }
     } else if T.self == Bool.self {
         guard case .bool(let b) = value else { throw mismatch(type, value, path) }
-        return b as! T
+        if let result = b as? T { return result }
     } else if T.self == JSONValue.self {
-        return value as! T
+        if let result = value as? T { return result }
     }
     return try T(from: ValueDecoder(value: value, codingPath: path))
 }

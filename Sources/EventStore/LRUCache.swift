@@ -40,17 +40,6 @@ public final class LRUCache<Key: Hashable, Value> {
         return values[Int(slot)]
     }
 
-    /// Applies `update` to the value for `key` in place (marking it the most recently used);
-    /// false when `key` is absent.
-    public func update(_ key: Key, _ update: (inout Value) -> Void) -> Bool {
-        guard let slot = index[key], var value = values[Int(slot)] else { return false }
-        values[Int(slot)] = nil  // keep `value` uniquely referenced while it changes
-        update(&value)
-        values[Int(slot)] = value
-        moveToNewest(slot)
-        return true
-    }
-
     /// Sets the value for `key`, evicting the least recently used entry when full.
     public func set(_ key: Key, _ value: Value) {
         if let slot = index[key] {

@@ -26,8 +26,8 @@ import Testing
         for i in 100..<150 { cache.set(i, i) }  // refills the freed slots, evicts nothing
         #expect(cache.count == 100)
         #expect(cache.get(1) == 1 && cache.get(149) == 149)
-        #expect(cache.update(3) { $0 += 1000 } && cache.get(3) == 1003)
-        #expect(!cache.update(2) { $0 += 1 })
+        cache.set(3, 1003)  // an update in place: no eviction, 3 becomes the most recent
+        #expect(cache.count == 100 && cache.get(3) == 1003 && cache.get(2) == nil)
         // 1 and 3 were used last among the old ones; 5 is now the least recent.
         cache.set(1000, 0)
         #expect(cache.get(5) == nil)

@@ -38,8 +38,8 @@ private final class Writer {
             CanonicalJSON.writeInteger(int, into: &out)
         } else if T.self == Bool.self, let bool = value as? Bool {
             CanonicalJSON.writeBool(bool, into: &out)
-        } else if let special = value as? any CompactSpecial {
-            try special.writeCompact(into: self)
+        } else if let direct = value as? any CompactJSONRepresentable {
+            try direct.writeCompactJSON(into: &out)
         } else {
             let encoder = StreamEncoder(writer: self)
             try value.encode(to: encoder)
@@ -48,43 +48,47 @@ private final class Writer {
     }
 }
 
-/// Values written directly rather than through their `Encodable` conformance: the rarer
-/// scalars, raw JSON, and string-keyed dictionaries (whose own conformance would emit keys in
-/// hash order — the digest of a rebuilt read model must not depend on a hash seed).
-private protocol CompactSpecial {
-    func writeCompact(into writer: Writer) throws
+/// A value that writes its own compact JSON — byte for byte what its `Encodable` conformance
+/// gives through `CompactJSONEncoder` — so the encoder skips the Codable machinery (an encoder
+/// and a container object per value) for it. For small leaf types written many times per
+/// document: timestamps, sealed fields, enums.
+public protocol CompactJSONRepresentable: Encodable {
+    func writeCompactJSON(into out: inout [UInt8]) throws
 }
 
-extension UInt64: CompactSpecial {
-    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: String(self).utf8) }
+// The rarer scalars, raw JSON, and string-keyed dictionaries (whose own conformance would
+// emit keys in hash order — the digest of a rebuilt read model must not depend on a hash seed).
+
+extension UInt64: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws { out.append(contentsOf: String(self).utf8) }
 }
 
-extension UInt8: CompactSpecial {
-    fileprivate func writeCompact(into writer: Writer) throws { CanonicalJSON.writeInteger(Int64(self), into: &writer.out) }
+extension UInt8: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws { CanonicalJSON.writeInteger(Int64(self), into: &out) }
 }
 
-extension Int32: CompactSpecial {
-    fileprivate func writeCompact(into writer: Writer) throws { CanonicalJSON.writeInteger(Int64(self), into: &writer.out) }
+extension Int32: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws { CanonicalJSON.writeInteger(Int64(self), into: &out) }
 }
 
-extension Double: CompactSpecial {
-    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: (isFinite ? "\(self)" : "null").utf8) }
+extension Double: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws { out.append(contentsOf: (isFinite ? "\(self)" : "null").utf8) }
 }
 
-extension JSONValue: CompactSpecial {
-    fileprivate func writeCompact(into writer: Writer) throws { writer.out.append(contentsOf: serialized()) }
+extension JSONValue: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws { out.append(contentsOf: serialized()) }
 }
 
-extension Dictionary: CompactSpecial where Key == String, Value: Encodable {
-    fileprivate func writeCompact(into writer: Writer) throws {
-        writer.out.append(UInt8(ascii: "{"))
+extension Dictionary: CompactJSONRepresentable where Key == String, Value: Encodable {
+    public func writeCompactJSON(into out: inout [UInt8]) throws {
+        out.append(UInt8(ascii: "{"))
         for (index, key) in keys.sorted().enumerated() {
-            if index > 0 { writer.out.append(UInt8(ascii: ",")) }
-            CanonicalJSON.writeString(key, into: &writer.out)
-            writer.out.append(UInt8(ascii: ":"))
-            if let member = self[key] { try writer.value(member) }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            if let member = self[key] { out.append(contentsOf: try CompactJSONEncoder().encode(member)) }
         }
-        writer.out.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "}"))
     }
 }
 

@@ -8,12 +8,17 @@ public enum RFC3339 {
     public static func format(millis: Int64) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(24)
+        write(millis: millis, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends what `format` returns, without making a string.
+    public static func write(millis: Int64, into out: inout [UInt8]) {
         appendDateTime(millis: millis, into: &out)
         let ms = Int(((millis % 1000) + 1000) % 1000)
         out.append(UInt8(ascii: "."))
         append(ms, width: 3, into: &out)
         out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `2026-11-25T08:00:00Z` (whole seconds, as the HTTP API prints times).

@@ -1,0 +1,28 @@
+import CanonicalJSON
+import Domain
+import Projections
+import Testing
+
+/// The exact bytes of a stored order document. Live read models written by an earlier build
+/// must digest the same as a rebuild by this one (`orderlog-replay rebuild --check`), so
+/// however the encoder gets faster, its output may not move by a byte.
+@Suite struct DocumentBytesTests {
+    static let order = #"{"exists":true,"orderId":"O1","userId":"U1","status":"refund_requested","#
+        + #""lines":[{"skuId":"S1","productId":"P1","title":"华为智能手机 \"Pro\"","specs":[{"name":"颜色","value":"黑"},{"name":"版本","value":"512G"}],"#
+        + #""priceCents":399900,"quantity":2,"lineTotalCents":799800}],"totalCents":799800,"#
+        + #""address":{"keyId":"U1/1","nonce":"bm9uY2U","ciphertext":"Y2lwaGVy-_"},"note":{"keyId":"U1/1","nonce":"bjI","ciphertext":"bm90ZQ"},"#
+        + #""placedAt":"2026-11-25T08:00:00.123Z","payBy":"2026-11-25T08:30:00.123Z","#
+        + #""payment":{"paymentId":"PAY1","amountCents":799800,"nonceStr":"abc","timeStamp":"1795593600","expiresAt":"2026-11-25T08:30:00.000Z","transactionId":"T1","paidAt":"2026-11-25T08:01:00Z"},"#
+        + #""shipment":{"carrier":"顺丰","trackingNumber":"SF1","shippedAt":"2026-11-26T01:00:00.000Z"},"#
+        + #""refund":{"reason":{"keyId":"U1/1","nonce":"bjM","ciphertext":"cmVhc29u"},"requestedAt":"2026-11-27T00:00:00.000Z","fromStatus":"shipped"},"#
+        + #""history":[{"status":"awaiting_payment","at":"2026-11-25T08:00:00.123Z"},{"status":"paid","at":"2026-11-25T08:01:00.000Z","reason":"paid\n\u0001"}]}"#
+
+    static let document = #"{"order":"# + order + #","version":7,"placedPosition":12,"erased":false}"#
+
+    @Test func anOrderDocumentEncodesToTheSameBytesAsEver() throws {
+        let decoded = try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: JSONParser.parse(Array(Self.document.utf8)))
+        #expect(decoded.order.lines.first?.specs.count == 2 && decoded.order.refund?.outcome == nil)
+        let bytes = try CompactJSONEncoder().encode(decoded)
+        #expect(String(decoding: bytes, as: UTF8.self) == Self.document)
+    }
+}

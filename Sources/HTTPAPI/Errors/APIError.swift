@@ -45,7 +45,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         var fields = headers
         fields[.contentType] = "application/problem+json"
         fields[.cacheControl] = "no-store"
-        fields[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        fields[.xContentTypeOptions] = "nosniff"
         let bytes = body.serialized()
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

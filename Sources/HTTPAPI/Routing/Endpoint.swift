@@ -42,7 +42,7 @@ struct Endpoint: Sendable {
 
     func respond(_ request: Request, _ context: AppContext) async throws -> Response {
         let requestId = Self.requestId(request, context)
-        let client = services.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!])
+        let client = services.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor])
         if spec.rateLimited, let limiter = services.rateLimiter, let retryAfter = limiter.admit(client) {
             services.metrics.rateLimited()
             throw APIError.rateLimited(retryAfter: retryAfter)
@@ -55,7 +55,7 @@ struct Endpoint: Sendable {
         let isCommand = request.method != .get && request.method != .head
         let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + client) : nil
         let body = try Self.parseBody(rawBody, rule: spec.body)
-        if request.method == .get, let header = request.headers[HTTPField.Name("X-Min-Position")!] {
+        if request.method == .get, let header = request.headers[.xMinPosition] {
             guard let position = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.badRequest("X-Min-Position must be a non-negative integer")
             }
@@ -78,7 +78,7 @@ struct Endpoint: Sendable {
     // MARK: Steps
 
     static func requestId(_ request: Request, _ context: AppContext) -> String {
-        if let given = request.headers[HTTPField.Name("X-Request-Id")!], (1...64).contains(given.utf8.count),
+        if let given = request.headers[.xRequestId], (1...64).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) {
             return given
         }
@@ -130,7 +130,7 @@ struct Endpoint: Sendable {
     }
 
     static func idempotencyClaim(_ request: Request, rawBody: [UInt8], scope: String) throws -> IdempotencyClaim? {
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard let key = request.headers[.idempotencyKey] else { return nil }
         guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw APIError.badRequest("Idempotency-Key must be 1–128 printable ASCII characters")
         }
@@ -167,8 +167,8 @@ struct Endpoint: Sendable {
 
     func finish(_ reply: Reply, request: Request, requestId: String, isPrivate: Bool) -> Response {
         var headers = HTTPFields()
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("X-Request-Id")!] = requestId
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.xRequestId] = requestId
         if isPrivate { headers[.cacheControl] = "no-store" }
         var bytes: [UInt8]
         switch reply.body {
@@ -186,10 +186,10 @@ struct Endpoint: Sendable {
             bytes = text
             headers[.contentType] = contentType
         }
-        if let position = reply.logPosition { headers[HTTPField.Name("X-Log-Position")!] = String(position) }
+        if let position = reply.logPosition { headers[.xLogPosition] = String(position) }
         if request.method == .get {
             let position = reply.readPosition ?? services.runner.applied.head
-            headers[HTTPField.Name("X-Read-Position")!] = String(position)
+            headers[.xReadPosition] = String(position)
         }
         if let etag = reply.etag { headers[.eTag] = "\"\(etag)\"" }
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -1,0 +1,14 @@
+import HTTPTypes
+
+/// The header names the API reads and writes beyond HTTPTypes' own, made once: the failable
+/// initializer validates the token on every call, and these are used on every request.
+extension HTTPField.Name {
+    // Literal, valid tokens: the initializer cannot fail for them.
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xMinPosition = HTTPField.Name("X-Min-Position")!
+    static let xRequestId = HTTPField.Name("X-Request-Id")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let xLogPosition = HTTPField.Name("X-Log-Position")!
+    static let xReadPosition = HTTPField.Name("X-Read-Position")!
+}

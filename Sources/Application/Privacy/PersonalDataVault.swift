@@ -156,8 +156,12 @@ public final class PersonalDataVault: Sendable {
     }
 
     public func seal(_ text: String, keyId: String, key: [UInt8]) throws -> Sealed {
+        try seal(bytes: Array(text.utf8), keyId: keyId, key: key)
+    }
+
+    private func seal(bytes: [UInt8], keyId: String, key: [UInt8]) throws -> Sealed {
         let nonce = try SecureRandom.bytes(AESGCM.nonceByteCount)
-        let ciphertext = try AESGCM.seal(Array(text.utf8), key: key, nonce: nonce, associatedData: Array(keyId.utf8))
+        let ciphertext = try AESGCM.seal(bytes, key: key, nonce: nonce, associatedData: Array(keyId.utf8))
         return Sealed(keyId: keyId, nonce: Base64URL.encode(nonce), ciphertext: Base64URL.encode(ciphertext))
     }
 
@@ -176,13 +180,25 @@ public final class PersonalDataVault: Sendable {
 
     // MARK: Structured values
 
-    /// Seals a whole value (an address) as the JSON of it.
+    /// Seals a whole value (an address) as the JSON of it. Every order seals one in its
+    /// request task, so it is written straight to bytes (members in declaration order — the
+    /// reader does not care about order) instead of through a `JSONValue` tree.
     public func seal<T: Encodable>(value: T, keyId: String, key: [UInt8]) throws -> Sealed {
-        try seal(String(decoding: try JSONValueEncoder().encode(value).serialized(), as: UTF8.self), keyId: keyId, key: key)
+        try seal(bytes: Self.json(value), keyId: keyId, key: key)
     }
 
     public func seal<T: Encodable>(value: T, for userId: String) throws -> Sealed {
-        try seal(String(decoding: try JSONValueEncoder().encode(value).serialized(), as: UTF8.self), for: userId)
+        let keyId = Self.keyId(for: userId)
+        guard let key = try dataKey(keyId) else { throw Failure.noKey(userId: userId) }
+        return try seal(bytes: Self.json(value), keyId: keyId, key: key)
+    }
+
+    private static func json<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try CompactJSONEncoder().encode(value)
+        } catch is CompactJSONEncoder.Unsupported {
+            return try JSONValueEncoder().encode(value).serialized()
+        }
     }
 
     /// The address in the clear, or every field `"[erased]"`.

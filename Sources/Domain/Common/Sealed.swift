@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// Personal data as it travels through events and read models: AES-256-GCM ciphertext under
 /// the owner's data key, never the clear text.
 ///
@@ -26,17 +24,4 @@ public struct Sealed: Sendable, Hashable, Codable {
     /// Stands in for a sealed value whose ciphertext a read model has scrubbed: it keeps the
     /// fact that there was a value (it shows as `[erased]`), not the value.
     public static let scrubbed = Sealed(keyId: "erased", nonce: "", ciphertext: "")
-}
-
-extension Sealed: CompactJSONRepresentable {
-    /// What the synthesized `Encodable` gives, members in declaration order.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"keyId":"#.utf8)
-        CanonicalJSON.writeString(keyId, into: &out)
-        out.append(contentsOf: #","nonce":"#.utf8)
-        CanonicalJSON.writeString(nonce, into: &out)
-        out.append(contentsOf: #","ciphertext":"#.utf8)
-        CanonicalJSON.writeString(ciphertext, into: &out)
-        out.append(UInt8(ascii: "}"))
-    }
 }

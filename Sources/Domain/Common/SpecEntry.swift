@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// One specification of a sku (`颜色: 黑色`).
 ///
 /// Specs are a `{string: string}` object in the API, but events keep them as a list of pairs:
@@ -22,16 +20,5 @@ public struct SpecEntry: Sendable, Hashable, Codable {
 
     public static func dictionary(_ entries: [SpecEntry]) -> [String: String] {
         Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-    }
-}
-
-extension SpecEntry: CompactJSONRepresentable {
-    /// What the synthesized `Encodable` gives, members in declaration order.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"name":"#.utf8)
-        CanonicalJSON.writeString(name, into: &out)
-        out.append(contentsOf: #","value":"#.utf8)
-        CanonicalJSON.writeString(value, into: &out)
-        out.append(UInt8(ascii: "}"))
     }
 }

@@ -41,12 +41,3 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         try container.encode(rfc3339)
     }
 }
-
-extension Timestamp: CompactJSONRepresentable {
-    /// The `encode(to:)` string, written without making one: read-model documents hold many.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        RFC3339.write(millis: millis, into: &out)
-        out.append(UInt8(ascii: "\""))
-    }
-}

@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// An order from placement to completion, cancellation or refund. Stream `order-<orderId>`.
 ///
 /// awaiting_payment → paid → shipped → completed; awaiting_payment → cancelled;
@@ -233,20 +231,5 @@ extension Order.State {
                                        requestedAt: refund.requestedAt, fromStatus: refund.fromStatus, outcome: refund.outcome)
         }
         return copy
-    }
-}
-
-extension Order.HistoryEntry: CompactJSONRepresentable {
-    /// What the synthesized `Encodable` gives (no `reason` member when there is none).
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"status":"#.utf8)
-        status.writeCompactJSON(into: &out)
-        out.append(contentsOf: #","at":"#.utf8)
-        at.writeCompactJSON(into: &out)
-        if let reason {
-            out.append(contentsOf: #","reason":"#.utf8)
-            CanonicalJSON.writeString(reason, into: &out)
-        }
-        out.append(UInt8(ascii: "}"))
     }
 }

@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// One line of an order, with the product's title, specs and price frozen at placement.
 public struct OrderLine: Sendable, Equatable, Codable {
     public let skuId: String
@@ -43,29 +41,4 @@ public struct ShippingAddress: Sendable, Equatable, Codable {
     /// What an erased buyer's address shows: every field kept, each `"[erased]"`.
     public static let erased = ShippingAddress(name: Sealed.erasedText, phone: Sealed.erasedText, line1: Sealed.erasedText,
                                                city: Sealed.erasedText, postalCode: Sealed.erasedText)
-}
-
-extension OrderLine: CompactJSONRepresentable {
-    /// What the synthesized `Encodable` gives, members in declaration order: every order
-    /// document holds its lines.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"skuId":"#.utf8)
-        CanonicalJSON.writeString(skuId, into: &out)
-        out.append(contentsOf: #","productId":"#.utf8)
-        CanonicalJSON.writeString(productId, into: &out)
-        out.append(contentsOf: #","title":"#.utf8)
-        CanonicalJSON.writeString(title, into: &out)
-        out.append(contentsOf: #","specs":["#.utf8)
-        for (index, spec) in specs.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            spec.writeCompactJSON(into: &out)
-        }
-        out.append(contentsOf: #"],"priceCents":"#.utf8)
-        CanonicalJSON.writeInteger(priceCents, into: &out)
-        out.append(contentsOf: #","quantity":"#.utf8)
-        CanonicalJSON.writeInteger(Int64(quantity), into: &out)
-        out.append(contentsOf: #","lineTotalCents":"#.utf8)
-        CanonicalJSON.writeInteger(lineTotalCents, into: &out)
-        out.append(UInt8(ascii: "}"))
-    }
 }

@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// Where an order stands (the `status` values of API.md).
 public enum OrderStatus: String, Sendable, Codable, CaseIterable {
     case awaitingPayment = "awaiting_payment"
@@ -15,10 +13,4 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
 
     /// While an order is here, its buyer's personal data is still needed (no erasure).
     public var needsBuyer: Bool { self == .paid || self == .shipped || self == .refundRequested }
-}
-
-extension OrderStatus: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.writeString(rawValue, into: &out)
-    }
 }

@@ -14,9 +14,9 @@ struct Batch {
     let heads: HeadCache
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
-    private(set) var eventCount = 0
     /// Every event staged so far, for the commit feed.
     private(set) var handed: [HandedEvent] = []
+    var eventCount: Int { handed.count }
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
          hasher: SHA256.Hasher, heads: HeadCache) {
@@ -71,7 +71,6 @@ struct Batch {
                                           atMillis: batchMillis, attachment: event.attachment))
                 lastHash = encoded.hash
                 nextPosition += 1
-                eventCount += 1
             }
             versions[append.streamId] = version
             if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1)) }

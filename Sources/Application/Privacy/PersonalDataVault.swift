@@ -150,9 +150,15 @@ public final class PersonalDataVault: Sendable {
     // MARK: Sealing
 
     public func seal(_ text: String, for userId: String) throws -> Sealed {
+        let (keyId, key) = try currentKey(for: userId)
+        return try seal(text, keyId: keyId, key: key)
+    }
+
+    /// The user's data key and its id; `noKey` when the user has none (never registered, or erased).
+    private func currentKey(for userId: String) throws -> (keyId: String, key: [UInt8]) {
         let keyId = Self.keyId(for: userId)
         guard let key = try dataKey(keyId) else { throw Failure.noKey(userId: userId) }
-        return try seal(text, keyId: keyId, key: key)
+        return (keyId, key)
     }
 
     public func seal(_ text: String, keyId: String, key: [UInt8]) throws -> Sealed {
@@ -188,8 +194,7 @@ public final class PersonalDataVault: Sendable {
     }
 
     public func seal<T: Encodable>(value: T, for userId: String) throws -> Sealed {
-        let keyId = Self.keyId(for: userId)
-        guard let key = try dataKey(keyId) else { throw Failure.noKey(userId: userId) }
+        let (keyId, key) = try currentKey(for: userId)
         return try seal(bytes: Self.json(value), keyId: keyId, key: key)
     }
 

@@ -11,6 +11,9 @@ public struct WriteContext {
     var layout: StoreLayout { batch.layout }
     /// Commit time of this batch, milliseconds since the epoch.
     public var batchMillis: Int64 { batch.batchMillis }
+    /// Position of the last event in the log as this decide step sees it (committed or staged
+    /// earlier in the batch; 0 for an empty log).
+    public var lastPosition: UInt64 { batch.nextPosition - 1 }
 
     public func head(of streamId: String) throws -> StreamHead? {
         try batch.head(of: streamId)
@@ -18,6 +21,13 @@ public struct WriteContext {
 
     public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
         try StoreReads.readStream(streamId, fromVersion: fromVersion, limit: limit, transaction: transaction, layout: layout)
+    }
+
+    /// Every record from `position` to the end of the log as this decide step sees it.
+    public func forEachRecord(from position: UInt64, _ body: (RecordedEvent) throws -> Void) throws {
+        try StoreReads.forEachRaw(from: position, limit: .max, transaction: transaction, layout: layout) { position, bytes in
+            try body(try RecordCodec.decode(bytes, position: position))
+        }
     }
 
     public func snapshot(of streamId: String) throws -> (version: UInt64, state: [UInt8])? {

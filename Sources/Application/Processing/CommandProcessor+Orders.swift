@@ -34,12 +34,14 @@ extension CommandProcessor {
             try session.appendNew(OrderAggregate.self, orderStream, outcome.order)
             for move in outcome.stock { try session.append(SkuAggregate.self, StreamId.sku(move.skuId), [move.event]) }
             try session.append(CartAggregate.self, StreamId.cart(command.userId), outcome.cart)
-            session.write(SideTableWrite(table: SideTables.userOrders, key: SideTables.userOrderKey(userId: command.userId, orderId: command.orderId), operation: .put([])))
+            let indexed = try session.state.userOrders.addition(userId: command.userId, orderId: command.orderId, context: session.context)
+            for write in indexed.writes { session.write(write) }
             session.write(SideTableWrite(table: SideTables.deadlines, key: SideTables.deadlineKey(due: command.payBy, kind: .paymentTimeout, orderId: command.orderId), operation: .put([])))
             session.touchUser(command.userId)
             let placed = try session.load(OrderAggregate.self, orderStream)
             let state = session.state
             return session.decision(committed: { counters.orderPlaced() }) {
+                state.userOrders.staged(indexed)
                 state.recordPurchases(userId: command.userId, before: nil, after: placed.state)
                 return OrderSnapshot(order: placed.state, version: placed.version)
             }
@@ -166,24 +168,14 @@ extension WriterSession {
     /// index and the orders' states.
     func purchases(of userId: String) throws -> [String: Int] {
         if let cached = state.purchases[userId] { return cached }
-        let entries = try context.sideTableEntries(SideTables.userOrders, prefix: SideTables.userOrdersPrefix(userId))
-        var orders: [Order.State] = []
-        for entry in entries {
-            let orderId = String(decoding: entry.key.dropFirst(userId.utf8.count + 1), as: UTF8.self)
-            orders.append(try load(OrderAggregate.self, StreamId.order(orderId)).state)
-        }
-        let units = Purchases.units(in: orders)
+        let units = Purchases.units(in: try orders(of: userId))
         state.purchases[userId] = units
         return units
     }
 
     /// The buyer's orders, from the order index.
     func orders(of userId: String) throws -> [Order.State] {
-        let entries = try context.sideTableEntries(SideTables.userOrders, prefix: SideTables.userOrdersPrefix(userId))
-        return try entries.map { entry in
-            let orderId = String(decoding: entry.key.dropFirst(userId.utf8.count + 1), as: UTF8.self)
-            return try load(OrderAggregate.self, StreamId.order(orderId)).state
-        }
+        try state.userOrders.orderIds(of: userId, context: context).map { try load(OrderAggregate.self, StreamId.order($0)).state }
     }
 }
 

@@ -21,6 +21,9 @@ public final class CommandProcessor: Sendable {
         public var autoReceiveDays: Int = 7
         public var cacheCapacity: Int = 100_000
         public var snapshotInterval: UInt64 = 1000
+        /// New buyer → order index entries written together once this many have gathered
+        /// (`UserOrderIndex`).
+        public var userOrderFlushThreshold: Int = 4096
 
         public init() {}
     }
@@ -39,7 +42,8 @@ public final class CommandProcessor: Sendable {
         self.clock = clock
         self.ids = ids
         self.configuration = configuration
-        self.state = ProcessorState(cacheCapacity: configuration.cacheCapacity, snapshotInterval: configuration.snapshotInterval)
+        self.state = ProcessorState(cacheCapacity: configuration.cacheCapacity, snapshotInterval: configuration.snapshotInterval,
+                                    userOrderFlushThreshold: configuration.userOrderFlushThreshold)
     }
 
     /// Metadata for a command issued by the system itself (timers, bootstrap).

@@ -8,16 +8,21 @@ final class ProcessorState: @unchecked Sendable {
     let cache: StateCache
     /// Units per sku in each buyer's live orders (a derived view; rebuilt on a miss).
     var purchases: [String: [String: Int]] = [:]
+    /// Each buyer's orders, written behind the log.
+    let userOrders: UserOrderIndex
     /// Long streams get a snapshot every this many events.
     let snapshotInterval: UInt64
 
-    init(cacheCapacity: Int, snapshotInterval: UInt64) {
+    init(cacheCapacity: Int, snapshotInterval: UInt64, userOrderFlushThreshold: Int) {
         cache = StateCache(capacity: cacheCapacity)
+        userOrders = UserOrderIndex(flushThreshold: userOrderFlushThreshold)
         self.snapshotInterval = snapshotInterval
     }
 
+    /// A batch failed: drop what its commands derived.
     func forget(streams: [String], users: [String]) {
         for stream in streams { cache.evict(stream) }
         for user in users { purchases.removeValue(forKey: user) }
+        userOrders.reset()
     }
 }

@@ -4,7 +4,8 @@ import LMDB
 /// The application's side tables in the log environment: derived or secret data written in
 /// the same transaction as the events it belongs with, never hash-chained.
 enum SideTables {
-    /// `<userId>/<orderId>` → empty: the buyer's orders, for purchase limits and erasure.
+    /// `<userId>/<orderId>` → empty: the buyer's orders, for purchase limits and erasure;
+    /// written behind the log up to the marker under `UserOrderIndex.markerKey`.
     static let userOrders = "user-orders"
     /// `<due millis BE><kind><orderId>` → empty: payment timeouts and auto-receipts to fire.
     static let deadlines = "deadlines"

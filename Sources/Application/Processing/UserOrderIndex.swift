@@ -51,7 +51,10 @@ final class UserOrderIndex: @unchecked Sendable {
         var ids = try context.sideTableEntries(SideTables.userOrders, prefix: prefix).map {
             String(decoding: $0.key.dropFirst(prefix.count), as: UTF8.self)
         }
-        if let waiting = pending[userId] { ids.append(contentsOf: waiting.filter { !ids.contains($0) }) }
+        if let waiting = pending[userId] {
+            let stored = Set(ids)
+            ids.append(contentsOf: waiting.filter { !stored.contains($0) })
+        }
         return ids
     }
 

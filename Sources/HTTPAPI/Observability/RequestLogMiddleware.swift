@@ -28,7 +28,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
-        let requestId = response.headers[.xRequestId] ?? context.id
+        let requestId = response.headers.single(.xRequestId) ?? context.id
         context.logger.info("\(request.method.rawValue) \(route) \(response.status.code) \(String(format: "%.1f", seconds * 1000))ms",
                             metadata: ["request": .string(requestId)])
         return response

@@ -68,7 +68,7 @@ struct Call: Sendable {
 
     /// `If-Match: "N"` → N; nil when absent or `*`; 400 when malformed.
     func ifMatch() throws -> UInt64? {
-        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard let header = request.headers.single(.ifMatch)?.trimmingCharacters(in: .whitespaces) else { return nil }
         if header == "*" { return nil }
         var text = Substring(header)
         if text.hasPrefix("W/") { text = text.dropFirst(2) }

@@ -55,7 +55,7 @@ struct Endpoint: Sendable {
         let isCommand = request.method != .get && request.method != .head
         let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + client) : nil
         let body = try Self.parseBody(rawBody, rule: spec.body)
-        if request.method == .get, let header = request.headers[.xMinPosition] {
+        if request.method == .get, let header = request.headers.single(.xMinPosition) {
             guard let position = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.badRequest("X-Min-Position must be a non-negative integer")
             }
@@ -78,7 +78,7 @@ struct Endpoint: Sendable {
     // MARK: Steps
 
     static func requestId(_ request: Request, _ context: AppContext) -> String {
-        if let given = request.headers[.xRequestId], (1...64).contains(given.utf8.count),
+        if let given = request.headers.single(.xRequestId), (1...64).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) {
             return given
         }
@@ -86,7 +86,7 @@ struct Endpoint: Sendable {
     }
 
     static func collectBody(_ request: Request) async throws -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > BodyLimit.maxBytes {
+        if let length = request.headers.single(.contentLength).flatMap({ Int($0) }), length > BodyLimit.maxBytes {
             throw APIError.payloadTooLarge
         }
         do {
@@ -98,7 +98,7 @@ struct Endpoint: Sendable {
     }
 
     func authenticate(_ request: Request) throws -> AccountService.Principal? {
-        let header = request.headers[.authorization]
+        let header = request.headers.single(.authorization)
         guard spec.access != .anyone else {
             // Public routes ignore a token; a bad one must not turn a public read into a 401.
             return header.flatMap(Self.bearerToken).flatMap { try? services.accounts.authenticate($0) }
@@ -130,7 +130,7 @@ struct Endpoint: Sendable {
     }
 
     static func idempotencyClaim(_ request: Request, rawBody: [UInt8], scope: String) throws -> IdempotencyClaim? {
-        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard let key = request.headers.single(.idempotencyKey) else { return nil }
         guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw APIError.badRequest("Idempotency-Key must be 1–128 printable ASCII characters")
         }
@@ -166,10 +166,12 @@ struct Endpoint: Sendable {
     }
 
     func finish(_ reply: Reply, request: Request, requestId: String, isPrivate: Bool) -> Response {
+        // Appended, not assigned: each name once into a fresh list, so nothing to search or replace.
         var headers = HTTPFields()
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.xRequestId] = requestId
-        if isPrivate { headers[.cacheControl] = "no-store" }
+        headers.reserveCapacity(8)
+        headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
+        headers.append(HTTPField(name: .xRequestId, value: requestId))
+        if isPrivate { headers.append(HTTPField(name: .cacheControl, value: "no-store")) }
         var bytes: [UInt8]
         switch reply.body {
         case .json(var value):
@@ -178,20 +180,20 @@ struct Endpoint: Sendable {
                 value = .object(members)
             }
             bytes = value.serialized()
-            headers[.contentType] = "application/json"
+            headers.append(HTTPField(name: .contentType, value: "application/json"))
         case .stored(let stored):
             bytes = stored
-            headers[.contentType] = "application/json"
+            headers.append(HTTPField(name: .contentType, value: "application/json"))
         case .text(let text, let contentType):
             bytes = text
-            headers[.contentType] = contentType
+            headers.append(HTTPField(name: .contentType, value: contentType))
         }
-        if let position = reply.logPosition { headers[.xLogPosition] = String(position) }
+        if let position = reply.logPosition { headers.append(HTTPField(name: .xLogPosition, value: String(position))) }
         if request.method == .get {
             let position = reply.readPosition ?? services.runner.applied.head
-            headers[.xReadPosition] = String(position)
+            headers.append(HTTPField(name: .xReadPosition, value: String(position)))
         }
-        if let etag = reply.etag { headers[.eTag] = "\"\(etag)\"" }
+        if let etag = reply.etag { headers.append(HTTPField(name: .eTag, value: "\"\(etag)\"")) }
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

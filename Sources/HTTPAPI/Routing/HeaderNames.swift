@@ -12,3 +12,17 @@ extension HTTPField.Name {
     static let xLogPosition = HTTPField.Name("X-Log-Position")!
     static let xReadPosition = HTTPField.Name("X-Read-Position")!
 }
+
+extension HTTPFields {
+    /// What `self[name]` answers (several fields of that name joined with ", "), without
+    /// building an array and a joined string for the usual single field — `self[name]` did
+    /// that on every read, a few per request.
+    func single(_ name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            guard found == nil else { return self[name] }
+            found = field.value
+        }
+        return found
+    }
+}

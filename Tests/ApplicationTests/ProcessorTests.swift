@@ -72,6 +72,18 @@ import Testing
         _ = try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S1", quantity: 3)])
     }
 
+    @Test func purchaseLimitsHoldWhenTheBuyerFallsOutOfTheCaches() async throws {
+        var configuration = CommandProcessor.Configuration()
+        configuration.cacheCapacity = 3
+        let app = try await Harness(configuration: configuration)
+        defer { app.close() }
+        try await app.seedProduct(stock: 100, limit: 2)
+        _ = try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S1", quantity: 2)])
+        // Other buyers push U1's purchases and order out of the three-entry caches.
+        for i in 2...6 { _ = try await app.place(userId: "U\(i)", lines: [RequestedLine(skuId: "S1", quantity: 1)]) }
+        await #expect(throws: Rejection.self) { try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S1", quantity: 1)]) }
+    }
+
     @Test func anotherUsersOrderIsNotFound() async throws {
         let app = try await Harness()
         defer { app.close() }

@@ -98,7 +98,7 @@ extension CommandProcessor {
                 onCommitted()
                 counters.ordersCancelled(cancelledCount)
             }) {
-                state.purchases.removeValue(forKey: userId)
+                state.purchases.remove(userId)
                 return AccountSnapshot(account: after.state, version: after.version)
             }
         }

@@ -167,9 +167,9 @@ extension WriterSession {
     /// Units per sku in the buyer's live orders: cached, else rebuilt from the buyer's order
     /// index and the orders' states.
     func purchases(of userId: String) throws -> [String: Int] {
-        if let cached = state.purchases[userId] { return cached }
+        if let cached = state.purchases.get(userId) { return cached }
         let units = Purchases.units(in: try orders(of: userId))
-        state.purchases[userId] = units
+        state.purchases.set(userId, units)
         return units
     }
 
@@ -182,13 +182,13 @@ extension WriterSession {
 extension ProcessorState {
     /// Keeps a cached purchase view in step with an order's change of status.
     func recordPurchases(userId: String, before: Order.State?, after: Order.State) {
-        guard var units = purchases[userId] else { return }
+        guard var units = purchases.get(userId) else { return }
         if let before, before.exists, before.status.countsTowardPurchases {
             for line in before.lines { units[line.skuId, default: 0] -= line.quantity }
         }
         if after.status.countsTowardPurchases {
             for line in after.lines { units[line.skuId, default: 0] += line.quantity }
         }
-        purchases[userId] = units
+        purchases.set(userId, units)
     }
 }

@@ -119,6 +119,9 @@ struct TestFailure: Error, CustomStringConvertible {
 extension TestResponse {
     var text: String { String(buffer: body) }
     var json: JSONValue { (try? JSONParser.parse(Array(body.readableBytesView))) ?? .null }
+    /// The body is exactly what `JSONValue.serialized()` writes for it: members sorted, nothing
+    /// repeated or left over (for answers written straight to bytes).
+    var isSerializedJSON: Bool { Array(body.readableBytesView) == json.serialized() && json != .null }
     /// The problem+json `code`.
     var code: String? { json["code"]?.stringValue }
     func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }

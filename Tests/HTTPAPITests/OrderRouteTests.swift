@@ -34,7 +34,7 @@ import Testing
             try await api.product("P1", admin: admin)
             let (token, userId) = try await api.customer()
             let placed = try await api.order(token, [("P1-A", 2), ("P1-B", 1)])
-            #expect(placed.status == .created)
+            #expect(placed.status == .created && placed.isSerializedJSON)
             let order = placed.json
             #expect(order["status"] == "awaiting_payment" && order["totalCents"] == 450 && order["userId"] == .string(userId))
             #expect(order["address"]?["city"] == "北京" && order["address"]?["postalCode"] == .null && order["note"] == .null)
@@ -62,11 +62,12 @@ import Testing
 
             #expect(try await api.call(.post, "/v1/orders/\(orderId)/cancel", token: token).code == "INVALID_STATE")
             let shipped = try await api.call(.post, "/v1/admin/orders/\(orderId)/ship", json: ["carrier": "SF", "trackingNumber": "SF100"], token: admin)
-            #expect(shipped.json["status"] == "shipped" && shipped.json["shipment"]?["carrier"] == "SF")
+            #expect(shipped.json["status"] == "shipped" && shipped.json["shipment"]?["carrier"] == "SF" && shipped.isSerializedJSON)
             let received = try await api.call(.post, "/v1/orders/\(orderId)/receive", token: token)
             #expect(received.json["status"] == "completed")
             try await api.settle()
             let read = try await api.call(.get, "/v1/orders/\(orderId)", token: token)
+            #expect(read.isSerializedJSON && read.json["position"] == nil)
             #expect(read.json["status"] == "completed" && read.header("ETag") == read.json["version"].map { "\"\($0.intValue ?? 0)\"" })
             let list = try await api.call(.get, "/v1/orders?status=completed", token: token)
             #expect(list.json["total"] == 1 && list.json["items"]?[0]?["itemCount"] == 3)
@@ -150,8 +151,9 @@ import Testing
             _ = try await notify(api, payment: payment, amount: 200)
             let asked = try await api.call(.post, "/v1/orders/\(firstId)/refund", json: ["reason": "不想要了"], token: token)
             #expect(asked.json["status"] == "refund_requested" && asked.json["refund"]?["reason"] == "不想要了" && asked.json["refund"]?["outcome"] == nil)
+            #expect(asked.isSerializedJSON)
             let approved = try await api.call(.post, "/v1/admin/orders/\(firstId)/refund", json: ["approve": true], token: admin)
-            #expect(approved.json["status"] == "refunded" && approved.json["refund"]?["outcome"] == "approved")
+            #expect(approved.json["status"] == "refunded" && approved.json["refund"]?["outcome"] == "approved" && approved.isSerializedJSON)
             #expect(try await api.call(.post, "/v1/admin/orders/\(firstId)/refund", json: ["approve": "yes"], token: admin).code == "BAD_REQUEST")
             #expect(try await api.call(.post, "/v1/orders/\(firstId)/refund", json: ["reason": ""], token: token).code == "VALIDATION_FAILED")
 
@@ -167,7 +169,9 @@ import Testing
             let late = try await notify(api, payment: open, amount: 100, transaction: "LATE")
             #expect(late.json["result"] == "SUCCESS")
             try await api.settle()
-            let refunded = try await api.call(.get, "/v1/orders/\(secondId)", token: token).json
+            let refundedResponse = try await api.call(.get, "/v1/orders/\(secondId)", token: token)
+            #expect(refundedResponse.isSerializedJSON)
+            let refunded = refundedResponse.json
             #expect(refunded["status"] == "refunded" && refunded["refund"]?["reason"] == "paid_after_cancellation" && refunded["refund"]?["outcome"] == "approved")
             let sku = try await api.call(.get, "/v1/skus/P1-A").json
             #expect(sku["available"] == 5 && sku["reserved"] == 0 && sku["sold"] == 0)

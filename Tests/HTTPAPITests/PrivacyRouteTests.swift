@@ -60,7 +60,9 @@ import Testing
             let erased = try await api.call(.delete, "/v1/me", json: ["password": "password123"], token: token)
             #expect(erased.status == .ok && erased.json["userId"] == .string(userId))
             try await api.settle()
-            let order = try await api.call(.get, "/v1/admin/orders/\(orderId)", token: admin).json
+            let erasedOrder = try await api.call(.get, "/v1/admin/orders/\(orderId)", token: admin)
+            #expect(erasedOrder.isSerializedJSON)
+            let order = erasedOrder.json
             #expect(order["status"] == "cancelled" && order["history"]?[1]?["reason"] == "account_erased")
             #expect(order["address"]?["line1"] == "[erased]" && order["address"]?["city"] == "[erased]" && order["note"] == "[erased]")
             #expect(order["totalCents"] == 100)

@@ -99,8 +99,9 @@ struct OrderRoutes {
     static func renderOrder(_ vault: PersonalDataVault, placed: (sealed: Sealed, address: ShippingAddress)? = nil)
         -> @Sendable (OrderSnapshot, UInt64) -> Reply {
         { snapshot, position in
-            Reply.command(OrderRendering.order(snapshot.order, version: snapshot.version, vault: vault, placed: placed),
-                          position: position, etag: snapshot.version)
+            Reply(status: .ok, body: .stored(OrderRendering.bytes(snapshot.order, version: snapshot.version, position: position, vault: vault,
+                                                                  placed: placed)),
+                  logPosition: position, etag: snapshot.version)
         }
     }
 
@@ -118,8 +119,8 @@ struct OrderRoutes {
         let orderId = call.parameter("orderId")
         let found = try call.services.orders.order(orderId)
         guard let document = found.value, owner == nil || document.order.userId == owner else { throw APIError.notFound("no order \(orderId)") }
-        return .json(OrderRendering.order(document.order, version: document.version, vault: call.services.vault), readPosition: found.position,
-                     etag: document.version)
+        return Reply(status: .ok, body: .stored(OrderRendering.bytes(document.order, version: document.version, vault: call.services.vault)),
+                     readPosition: found.position, etag: document.version)
     }
 
     static func status(_ call: Call) throws -> OrderStatus? {

@@ -23,11 +23,8 @@ struct OrderLogServer: AsyncParsableCommand {
         // Past a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ; ignored,
         // the write fails with EFBIG instead and is answered like a full disk (503).
         signal(SIGXFSZ, SIG_IGN)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in DeferredFormattingLogHandler(label: label, logLevel: level) }
         let logger = Logger(label: "orderlog")
         var configuration: AppConfiguration
         do {

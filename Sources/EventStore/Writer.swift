@@ -9,7 +9,7 @@ import LMDB
 /// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
 /// and rolls back what the jobs derived. A full map is grown and the batch re-run.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `queue`/`stopping` are guarded by `condition`; `nextPosition`, `lastHash`,
+    // @unchecked: `queue`/`stopping`/`lastBatchJobs`/`gathering` are guarded by `condition`; `nextPosition`, `lastHash`,
     // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
     // thread (and by `init`, before the thread starts).
     private let environment: Environment
@@ -20,6 +20,9 @@ final class Writer: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
+    /// Jobs in the last batch taken, and (while gathering) how many the writer waits for.
+    private var lastBatchJobs = 0
+    private var gathering = 0
     private var stopped = false
     private var nextPosition: UInt64
     private var lastHash: [UInt8]
@@ -62,7 +65,8 @@ final class Writer: @unchecked Sendable {
             return
         }
         queue.append(job)
-        condition.signal()
+        // Wake the writer when it waits for work, or when it gathers and now has enough.
+        if queue.count == 1 || (gathering > 0 && queue.count >= gathering) { condition.signal() }
         condition.unlock()
     }
 
@@ -79,6 +83,7 @@ final class Writer: @unchecked Sendable {
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
+            gather()
             if queue.isEmpty {
                 stopped = true
                 condition.broadcast()
@@ -88,8 +93,22 @@ final class Writer: @unchecked Sendable {
             let take = min(queue.count, configuration.maxBatch)
             let jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
+            lastBatchJobs = take
             condition.unlock()
             process(jobs)
+        }
+    }
+
+    /// With the lock held and work queued: waits (at most `gatherMicros`) while fewer jobs are
+    /// queued than the last batch held, so a loaded writer commits fewer, fuller batches.
+    private func gather() {
+        let want = min(lastBatchJobs, configuration.gatherJobs)
+        guard configuration.gatherMicros > 0, queue.count < want, !stopping else { return }
+        gathering = want
+        defer { gathering = 0 }
+        let deadline = Date(timeIntervalSinceNow: Double(configuration.gatherMicros) / 1_000_000)
+        while queue.count < want && !stopping {
+            if !condition.wait(until: deadline) { return }
         }
     }
 

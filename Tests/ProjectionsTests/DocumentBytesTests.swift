@@ -25,4 +25,35 @@ import Testing
         let bytes = try CompactJSONEncoder().encode(decoded)
         #expect(String(decoding: bytes, as: UTF8.self) == Self.document)
     }
+
+    /// The hand-written writers against the synthesized `Encodable` (through `JSONValueEncoder`)
+    /// where optional members come and go: the same members with the same values.
+    @Test func everyShapeOfAnOrderWritesWhatCodableWould() throws {
+        let full = try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: JSONParser.parse(Array(Self.document.utf8)))
+        var shapes: [OrdersProjection.OrderDocument] = [full]
+        var bare = full
+        bare.order.address = nil
+        bare.order.note = nil
+        bare.order.payment = nil
+        bare.order.shipment = nil
+        bare.order.refund = nil
+        bare.order.history = []
+        bare.order.lines = []
+        bare.erased = true
+        shapes.append(bare)
+        var automatic = full
+        // (Built from JSON: the domain keeps these initializers to itself.)
+        automatic.order.refund = try JSONValueDecoder().decode(Order.Refund.self, from: [
+            "automaticReason": "paid_after_cancellation", "requestedAt": "2026-11-25T08:00:00.005Z", "outcome": "approved",
+        ])
+        automatic.order.payment = try JSONValueDecoder().decode(Order.Payment.self, from: [
+            "paymentId": "P", "amountCents": 1, "nonceStr": "n", "timeStamp": "1", "expiresAt": "2026-11-25T08:00:00.009Z",
+        ])
+        shapes.append(automatic)
+        for shape in shapes {
+            let written = try JSONParser.parse(try CompactJSONEncoder().encode(shape))
+            #expect(written == (try JSONValueEncoder().encode(shape)))
+            #expect(try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: written) == shape)
+        }
+    }
 }

@@ -76,3 +76,124 @@ extension Order.HistoryEntry: CompactJSONRepresentable {
         out.append(UInt8(ascii: "}"))
     }
 }
+
+extension Order.Payment: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("paymentId", first: true, into: &out)
+        CanonicalJSON.writeString(paymentId, into: &out)
+        CanonicalJSON.member("amountCents", into: &out)
+        CanonicalJSON.writeInteger(amountCents, into: &out)
+        CanonicalJSON.member("nonceStr", into: &out)
+        CanonicalJSON.writeString(nonceStr, into: &out)
+        CanonicalJSON.member("timeStamp", into: &out)
+        CanonicalJSON.writeString(timeStamp, into: &out)
+        CanonicalJSON.member("expiresAt", into: &out)
+        expiresAt.writeCompactJSON(into: &out)
+        if let transactionId {
+            CanonicalJSON.member("transactionId", into: &out)
+            CanonicalJSON.writeString(transactionId, into: &out)
+        }
+        if let paidAt {
+            CanonicalJSON.member("paidAt", into: &out)
+            CanonicalJSON.writeString(paidAt, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension Order.Shipment: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("carrier", first: true, into: &out)
+        CanonicalJSON.writeString(carrier, into: &out)
+        CanonicalJSON.member("trackingNumber", into: &out)
+        CanonicalJSON.writeString(trackingNumber, into: &out)
+        CanonicalJSON.member("shippedAt", into: &out)
+        shippedAt.writeCompactJSON(into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension Order.Refund: CompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        // Every member but `requestedAt` is optional: the first written opens the object.
+        var first = true
+        func open(_ key: StaticString, into out: inout [UInt8]) {
+            CanonicalJSON.member(key, first: first, into: &out)
+            first = false
+        }
+        if let reason {
+            open("reason", into: &out)
+            reason.writeCompactJSON(into: &out)
+        }
+        if let automaticReason {
+            open("automaticReason", into: &out)
+            CanonicalJSON.writeString(automaticReason, into: &out)
+        }
+        open("requestedAt", into: &out)
+        requestedAt.writeCompactJSON(into: &out)
+        if let fromStatus {
+            open("fromStatus", into: &out)
+            fromStatus.writeCompactJSON(into: &out)
+        }
+        if let outcome {
+            open("outcome", into: &out)
+            CanonicalJSON.writeString(outcome, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension Order.State: CompactJSONRepresentable {
+    /// The read models' order document body: the largest document written on every order event.
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("exists", first: true, into: &out)
+        CanonicalJSON.writeBool(exists, into: &out)
+        CanonicalJSON.member("orderId", into: &out)
+        CanonicalJSON.writeString(orderId, into: &out)
+        CanonicalJSON.member("userId", into: &out)
+        CanonicalJSON.writeString(userId, into: &out)
+        CanonicalJSON.member("status", into: &out)
+        status.writeCompactJSON(into: &out)
+        CanonicalJSON.member("lines", into: &out)
+        out.append(UInt8(ascii: "["))
+        for (index, line) in lines.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            line.writeCompactJSON(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.member("totalCents", into: &out)
+        CanonicalJSON.writeInteger(totalCents, into: &out)
+        if let address {
+            CanonicalJSON.member("address", into: &out)
+            address.writeCompactJSON(into: &out)
+        }
+        if let note {
+            CanonicalJSON.member("note", into: &out)
+            note.writeCompactJSON(into: &out)
+        }
+        CanonicalJSON.member("placedAt", into: &out)
+        placedAt.writeCompactJSON(into: &out)
+        CanonicalJSON.member("payBy", into: &out)
+        payBy.writeCompactJSON(into: &out)
+        if let payment {
+            CanonicalJSON.member("payment", into: &out)
+            payment.writeCompactJSON(into: &out)
+        }
+        if let shipment {
+            CanonicalJSON.member("shipment", into: &out)
+            shipment.writeCompactJSON(into: &out)
+        }
+        if let refund {
+            CanonicalJSON.member("refund", into: &out)
+            refund.writeCompactJSON(into: &out)
+        }
+        CanonicalJSON.member("history", into: &out)
+        out.append(UInt8(ascii: "["))
+        for (index, entry) in history.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            entry.writeCompactJSON(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: "}"))
+    }
+}

@@ -105,12 +105,17 @@ final class UserOrderIndex: @unchecked Sendable {
             needsMarker = true
             return
         }
-        marker = through
+        // All or nothing: a scan that throws leaves the index unloaded, to be tried again.
+        var found: [String: [String]] = [:]
+        var count = 0
         try context.forEachRecord(from: through + 1) { recorded in
             guard recorded.type == Order.Placed.typeName,
                   case .order(.placed(let placed)) = try DomainEvent.decode(type: recorded.type, data: recorded.data) else { return }
-            pending[placed.userId, default: []].append(placed.orderId)
-            pendingCount += 1
+            found[placed.userId, default: []].append(placed.orderId)
+            count += 1
         }
+        pending = found
+        pendingCount = count
+        marker = through
     }
 }

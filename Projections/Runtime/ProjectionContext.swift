@@ -5,7 +5,8 @@ import LMDB
 ///
 /// Documents (`document`/`setDocument`) are cached decoded for the whole batch and encoded
 /// once at the end, so a hot sku's thousand reservations in one batch cost one decode and one
-/// encode. Index entries (`put`/`delete`/`entries`) go straight to LMDB.
+/// encode; counters are summed and written once too. Index entries (`put`/`delete`/`entries`)
+/// go straight to LMDB.
 public final class ProjectionContext {
     let transaction: Transaction
     let databases: [String: Database]
@@ -24,6 +25,7 @@ public final class ProjectionContext {
     }
 
     private var documents: [DocumentKey: CachedDocument] = [:]
+    private var counterDeltas: [DocumentKey: Int] = [:]
 
     init(transaction: Transaction, databases: [String: Database]) {
         self.transaction = transaction
@@ -81,6 +83,7 @@ public final class ProjectionContext {
             }
         }
         documents.removeAll(keepingCapacity: true)
+        try flushCounters()
     }
 
     // MARK: Raw entries
@@ -112,15 +115,27 @@ public final class ProjectionContext {
     }
 
     /// Adds `delta` to a counter (stored as a decimal string; removed at zero).
+    ///
+    /// Summed for the whole batch and written once in `flush`: a flash sale's orders all move
+    /// the same few counters (`all`, `status:…`), and a get and a put per counter per event was a
+    /// large share of the read-model thread.
     public func addToCounter(_ database: String, _ key: String, _ delta: Int) throws {
-        let db = try self.database(database)
-        let current = try transaction.get(db, Array(key.utf8)).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
-        let next = current + delta
-        if next == 0 {
-            try transaction.delete(db, Array(key.utf8))
-        } else {
-            try transaction.put(db, Array(key.utf8), Array(String(next).utf8))
+        _ = try self.database(database)
+        counterDeltas[DocumentKey(database: database, key: key), default: 0] += delta
+    }
+
+    private func flushCounters() throws {
+        for (key, delta) in counterDeltas where delta != 0 {
+            let db = try database(key.database)
+            let current = try transaction.get(db, Array(key.key.utf8)).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+            let next = current + delta
+            if next == 0 {
+                try transaction.delete(db, Array(key.key.utf8))
+            } else {
+                try transaction.put(db, Array(key.key.utf8), Array(String(next).utf8))
+            }
         }
+        counterDeltas.removeAll(keepingCapacity: true)
     }
 }
 

@@ -27,12 +27,7 @@ public enum CanonicalJSON {
         case .double: throw NonIntegerNumber()
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                try write(element, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+            try writeArray(elements, into: &out) { (element, out: inout [UInt8]) throws(NonIntegerNumber) in try write(element, into: &out) }
         case .object(let members):
             out.append(UInt8(ascii: "{"))
             let sorted = members.sorted { utf16Precedes($0.key, $1.key) }

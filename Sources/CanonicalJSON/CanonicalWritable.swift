@@ -25,10 +25,16 @@ extension CanonicalJSON {
 
     @inlinable
     public static func writeArray<T: CanonicalWritable>(_ values: [T], into out: inout [UInt8]) {
+        writeArray(values, into: &out) { value, out in value.writeCanonical(into: &out) }
+    }
+
+    /// `[a,b,…]`, each element written by `element`.
+    @inlinable
+    public static func writeArray<T, E: Error>(_ values: [T], into out: inout [UInt8], _ element: (T, inout [UInt8]) throws(E) -> Void) throws(E) {
         out.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            value.writeCanonical(into: &out)
+            try element(value, &out)
         }
         out.append(UInt8(ascii: "]"))
     }

@@ -14,12 +14,7 @@ private func writeLenient(_ value: JSONValue, into out: inout [UInt8]) {
     case .double(let d):
         out.append(contentsOf: Array((d.isFinite ? "\(d)" : "null").utf8))
     case .array(let elements):
-        out.append(UInt8(ascii: "["))
-        for (index, element) in elements.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            writeLenient(element, into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.writeArray(elements, into: &out, writeLenient)
     case .object(let members):
         out.append(UInt8(ascii: "{"))
         for (index, member) in members.sorted(by: { CanonicalJSON.utf16Precedes($0.key, $1.key) }).enumerated() {

@@ -47,12 +47,7 @@ extension OrderLine: CompactJSONRepresentable {
         CanonicalJSON.member("title", into: &out)
         CanonicalJSON.writeString(title, into: &out)
         CanonicalJSON.member("specs", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, spec) in specs.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            spec.writeCompactJSON(into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.writeArray(specs, into: &out) { value, out in value.writeCompactJSON(into: &out) }
         CanonicalJSON.member("priceCents", into: &out)
         CanonicalJSON.writeInteger(priceCents, into: &out)
         CanonicalJSON.member("quantity", into: &out)
@@ -155,12 +150,7 @@ extension Order.State: CompactJSONRepresentable {
         CanonicalJSON.member("status", into: &out)
         status.writeCompactJSON(into: &out)
         CanonicalJSON.member("lines", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, line) in lines.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            line.writeCompactJSON(into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.writeArray(lines, into: &out) { value, out in value.writeCompactJSON(into: &out) }
         CanonicalJSON.member("totalCents", into: &out)
         CanonicalJSON.writeInteger(totalCents, into: &out)
         if let address {
@@ -188,12 +178,7 @@ extension Order.State: CompactJSONRepresentable {
             refund.writeCompactJSON(into: &out)
         }
         CanonicalJSON.member("history", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, entry) in history.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            entry.writeCompactJSON(into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.writeArray(history, into: &out) { value, out in value.writeCompactJSON(into: &out) }
         out.append(UInt8(ascii: "}"))
     }
 }

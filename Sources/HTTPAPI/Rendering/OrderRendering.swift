@@ -32,9 +32,7 @@ enum OrderRendering {
         CanonicalJSON.member("createdAt", into: &out)
         CanonicalJSON.writeString(order.placedAt.rfc3339Seconds, into: &out)
         CanonicalJSON.member("history", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, entry) in order.history.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        CanonicalJSON.writeArray(order.history, into: &out) { entry, out in
             CanonicalJSON.member("at", first: true, into: &out)
             CanonicalJSON.writeString(entry.at.rfc3339Seconds, into: &out)
             if let reason = entry.reason {
@@ -45,14 +43,8 @@ enum OrderRendering {
             CanonicalJSON.writeString(entry.status.rawValue, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
         CanonicalJSON.member("items", into: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, line) in order.lines.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            writeLine(line, into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+        CanonicalJSON.writeArray(order.lines, into: &out, writeLine)
         CanonicalJSON.member("note", into: &out)
         writeOptional(order.note.map { vault.open($0) }, into: &out)
         CanonicalJSON.member("orderId", into: &out)

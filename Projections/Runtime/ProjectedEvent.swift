@@ -19,9 +19,13 @@ public struct ProjectedEvent: Sendable {
     }
 
     public init(_ recorded: RecordedEvent) throws {
-        self.init(position: recorded.position, streamId: recorded.streamId, version: recorded.version,
-                  at: Timestamp(rfc3339: recorded.at) ?? Timestamp(millis: 0),
-                  event: try DomainEvent.decode(type: recorded.type, data: recorded.data))
+        try self.init(EventEnvelope(recorded))
+    }
+
+    public init(_ envelope: EventEnvelope) throws {
+        self.init(position: envelope.position, streamId: envelope.streamId, version: envelope.version,
+                  at: Timestamp(rfc3339: envelope.at) ?? Timestamp(millis: 0),
+                  event: try DomainEvent.decode(type: envelope.type, data: envelope.data))
     }
 
     /// An event of the commit feed: the typed event its appender attached, else decoded.

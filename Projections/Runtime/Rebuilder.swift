@@ -62,8 +62,8 @@ private final class DecodedChunks: @unchecked Sendable {
         var position = start
         while position < end {
             let result = Result { () throws -> [ProjectedEvent] in
-                let recorded = try store.readAll(from: position + 1, limit: Int(min(UInt64(chunk), end - position)))
-                return try recorded.map { try ProjectedEvent($0) }
+                let envelopes = try store.readEnvelopes(from: position + 1, limit: Int(min(UInt64(chunk), end - position)))
+                return try envelopes.map { try ProjectedEvent($0) }
             }
             condition.lock()
             while ready.count >= depth && !stopping { condition.wait() }

@@ -28,6 +28,18 @@ public struct JSONParser {
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
     }
 
+    /// Like `forEachMember(in:_:)`, but only the members `wanted` says yes to are built; the
+    /// others are stepped over, checked for syntax but neither built nor UTF-8-validated. For
+    /// readers that need a few members of large documents (projections read a stored record's
+    /// data and header, never its hashes or metadata).
+    public static func forEachMember(in bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth, wanted: (String) -> Bool,
+                                     _ body: (String, JSONValue) -> Void) throws(SyntaxError) {
+        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        try parser.forEachMember(wanted: wanted, body)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+    }
+
     public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(SyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
@@ -91,15 +103,69 @@ private struct Parser {
         try parseMembers(depth: 1, body)
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
-        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
-        var members: [String: JSONValue] = [:]
-        try parseMembers(depth: depth) { members[$0] = $1 }
-        return .object(members)
+    mutating func forEachMember(wanted: (String) -> Bool, _ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        try walkMembers(depth: 1) { (name, parser: inout Parser) throws(JSONParser.SyntaxError) in
+            if wanted(name) {
+                body(name, try parser.parseValue(depth: 1))
+            } else {
+                try parser.skipValue(depth: 1)
+            }
+        }
     }
 
-    /// The members of the object whose `{` is at `index`, in document order, through `body`.
-    mutating func parseMembers(depth: Int, _ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
+    /// Steps over one value: the same syntax checks as parsing, nothing built.
+    mutating func skipValue(depth: Int) throws(JSONParser.SyntaxError) {
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            guard depth + 1 <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+            try walkMembers(depth: depth + 1) { (_, parser: inout Parser) throws(JSONParser.SyntaxError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            guard depth + 1 <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+            try walkElements { (parser: inout Parser) throws(JSONParser.SyntaxError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Steps over a string: escapes and control characters checked, contents not kept.
+    mutating func skipString() throws(JSONParser.SyntaxError) {
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if byte < 0x20 { throw error("unescaped control character in string") }
+            if byte == UInt8(ascii: "\\") {
+                index += 1
+                guard index < bytes.count else { break }
+                switch bytes[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 1
+                case UInt8(ascii: "u"):
+                    index += 1
+                    _ = try parseHex4()
+                default:
+                    throw error("invalid escape")
+                }
+                continue
+            }
+            index += 1
+        }
+        throw error("unterminated string")
+    }
+
+    /// The object whose `{` is at `index`: each member's name, then `body` reads its value.
+    mutating func walkMembers(depth: Int, _ body: (String, inout Parser) throws(JSONParser.SyntaxError) -> Void) throws(JSONParser.SyntaxError) {
         index += 1
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -114,7 +180,7 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            body(key, try parseValue(depth: depth))
+            try body(key, &self)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -129,18 +195,17 @@ private struct Parser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
-        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+    /// The array whose `[` is at `index`: `body` reads each element.
+    mutating func walkElements(_ body: (inout Parser) throws(JSONParser.SyntaxError) -> Void) throws(JSONParser.SyntaxError) {
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            try body(&self)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -149,10 +214,31 @@ private struct Parser {
             }
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(elements)
+                return
             }
             throw error("expected ',' or ']'")
         }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+        var members: [String: JSONValue] = [:]
+        try parseMembers(depth: depth) { members[$0] = $1 }
+        return .object(members)
+    }
+
+    /// The members of the object whose `{` is at `index`, in document order, through `body`.
+    mutating func parseMembers(depth: Int, _ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
+        try walkMembers(depth: depth) { (name, parser: inout Parser) throws(JSONParser.SyntaxError) in
+            body(name, try parser.parseValue(depth: depth))
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+        var elements: [JSONValue] = []
+        try walkElements { (parser: inout Parser) throws(JSONParser.SyntaxError) in elements.append(try parser.parseValue(depth: depth)) }
+        return .array(elements)
     }
 
     mutating func parseNumber() throws(JSONParser.SyntaxError) -> JSONValue {

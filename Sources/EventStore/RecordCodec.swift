@@ -108,6 +108,43 @@ enum RecordCodec {
             prevHash: prevHash, hash: hash)
     }
 
+    /// Parses the envelope of stored bytes: the same checks of what it reads as `decode`, the
+    /// hashes and metadata stepped over (syntax-checked, not built).
+    static func decodeEnvelope(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> EventEnvelope {
+        var storedPosition: JSONValue?
+        var streamId: JSONValue?
+        var version: JSONValue?
+        var type: JSONValue?
+        var at: JSONValue?
+        var data: JSONValue?
+        do {
+            try JSONParser.forEachMember(in: bytes, wanted: { !envelopeSkips.contains($0) }) { name, value in
+                switch name {
+                case "position": storedPosition = value
+                case "streamId": streamId = value
+                case "version": version = value
+                case "type": type = value
+                case "at": at = value
+                case "data": data = value
+                default: break
+                }
+            }
+        } catch {
+            throw .corruptRecord(position: position, reason: "not JSON (\(error.reason))")
+        }
+        guard case .int(let stored)? = storedPosition, case .string(let streamId)? = streamId, case .int(let version)? = version,
+              case .string(let type)? = type, case .string(let at)? = at, let data
+        else {
+            throw .corruptRecord(position: position, reason: "missing or mistyped members")
+        }
+        guard stored >= 0, UInt64(stored) == position, version >= 1 else {
+            throw .corruptRecord(position: position, reason: "record says position \(stored), version \(version)")
+        }
+        return EventEnvelope(position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data)
+    }
+
+    private static let envelopeSkips: Set<String> = ["hash", "prevHash", "metadata"]
+
     private static let hashMemberPattern = Array(#","hash":""#.utf8)
 
     /// Where the top-level `"hash":"<64 hex>",` member sits in stored bytes.

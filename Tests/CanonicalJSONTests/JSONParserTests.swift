@@ -59,4 +59,27 @@ import Testing
             try [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D].withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes) { _, _ in } }
         }
     }
+
+    @Test func forEachMemberBuildsOnlyTheWantedMembers() throws {
+        let text = #"{"hash":"ab\"c\u00e9","skip":{"x":[1,{"y":null}],"z":[true,false,-1.5e3]},"keep":{"a":[1,"二"]},"n":7}"#
+        var seen: [(String, JSONValue)] = []
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            try JSONParser.forEachMember(in: bytes, wanted: { $0 == "keep" || $0 == "n" }) { seen.append(($0, $1)) }
+        }
+        #expect(seen.map(\.0) == ["keep", "n"])
+        let whole = try parse(text)
+        #expect(seen[0].1 == whole["keep"] && seen[1].1 == whole["n"])
+        // What is stepped over is still checked for syntax.
+        for bad in [#"{"s":[1,],"n":1}"#, #"{"s":"\x","n":1}"#, #"{"s":"open,"n":1}"#, #"{"s":{"a" 1},"n":1}"#, #"{"s":tru,"n":1}"#,
+                    #"{"s":"\#u{1}","n":1}"#, #"{"s":01,"n":1}"#] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bad)") {
+                try Array(bad.utf8).withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes, wanted: { $0 == "n" }) { _, _ in } }
+            }
+        }
+        // And so is its depth.
+        let deep = #"{"s":"# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(throws: JSONParser.SyntaxError.self) {
+            try Array(deep.utf8).withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes, wanted: { _ in false }) { _, _ in } }
+        }
+    }
 }

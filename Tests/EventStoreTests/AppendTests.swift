@@ -48,6 +48,18 @@ import Testing
         #expect(try JSONParser.parse(raw) == recorded.jsonValue)
     }
 
+    @Test func envelopesAreTheRecordsWithoutHashesAndMetadata() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        for i in 0..<30 {
+            _ = try await appendOne(store, stream: "s-\(i % 4)", data: ["i": .int(Int64(i)), "text": "价格 \"quoted\"\n", "nested": ["a": [1, nil, true]]])
+        }
+        let envelopes = try store.readEnvelopes(from: 5, limit: 20)
+        #expect(envelopes.map(\.position) == Array(5...24))
+        #expect(envelopes == (try store.readAll(from: 5, limit: 20)).map(EventEnvelope.init))
+    }
+
     @Test func aConflictWritesNothingAndNamesTheStream() async throws {
         let dir = TemporaryDirectory()
         let store = try EventStore(directory: dir.path)

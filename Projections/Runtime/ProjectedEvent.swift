@@ -2,7 +2,11 @@ import Domain
 import EventStore
 
 /// One event of the log as projections see it: decoded once, shared by every projection.
-public struct ProjectedEvent: Sendable {
+///
+/// A class: every projection is handed every event, and a struct holding a decoded event is
+/// copied on the way (a retain of each of its strings and arrays, per projection — an eighth
+/// of a rebuild); a reference is one retain.
+public final class ProjectedEvent: Sendable {
     public let position: UInt64
     public let streamId: String
     public let version: UInt64
@@ -18,18 +22,18 @@ public struct ProjectedEvent: Sendable {
         self.event = event
     }
 
-    public init(_ recorded: RecordedEvent) throws {
+    public convenience init(_ recorded: RecordedEvent) throws {
         try self.init(EventEnvelope(recorded))
     }
 
-    public init(_ envelope: EventEnvelope) throws {
+    public convenience init(_ envelope: EventEnvelope) throws {
         self.init(position: envelope.position, streamId: envelope.streamId, version: envelope.version,
                   at: Timestamp(rfc3339: envelope.at) ?? Timestamp(millis: 0),
                   event: try DomainEvent.decode(type: envelope.type, data: envelope.data))
     }
 
     /// An event of the commit feed: the typed event its appender attached, else decoded.
-    public init(_ committed: CommittedEvent) throws {
+    public convenience init(_ committed: CommittedEvent) throws {
         switch committed {
         case .stored(let recorded):
             try self.init(recorded)
@@ -51,3 +55,4 @@ struct ForeignAttachment: Error, CustomStringConvertible {
     let type: String
     var description: String { "the \(type) event was handed over with an attachment that is not a domain event" }
 }
+

@@ -17,6 +17,11 @@ public final class ProjectionContext {
         var value: Any?
         var dirty: Bool
         let encode: (Any, JSONEncoder) throws -> [UInt8]
+        /// The value at the last `takeChanges`, or nil with `baselineIsStored` while that is
+        /// still what LMDB holds (read only if `takeChanges` asks); `changed`: set since.
+        var baseline: Any?
+        var baselineIsStored: Bool
+        var changed = false
     }
 
     private struct DocumentKey: Hashable {
@@ -42,19 +47,51 @@ public final class ProjectionContext {
     public func document<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> T? {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] { return cached.value as? T }
-        let value: T?
-        if let bytes = try transaction.get(try self.database(database), Array(key.utf8)) {
-            value = try DocumentCodec.decode(T.self, from: bytes, with: decoder)
-        } else {
-            value = nil
-        }
-        documents[documentKey] = CachedDocument(value: value, dirty: false, encode: Self.encoder(for: T.self))
+        let value = try stored(T.self, database, key)
+        documents[documentKey] = CachedDocument(value: value, dirty: false, encode: Self.encoder(for: T.self), baseline: value, baselineIsStored: false)
         return value
+    }
+
+    /// The document as LMDB holds it (changes of this batch are written at its end).
+    private func stored<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> T? {
+        guard let bytes = try transaction.get(try self.database(database), Array(key.utf8)) else { return nil }
+        return try DocumentCodec.decode(T.self, from: bytes, with: decoder)
     }
 
     /// Replaces (or with nil deletes) a document at the end of the batch.
     public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) {
-        documents[DocumentKey(database: database, key: key)] = CachedDocument(value: value, dirty: true, encode: Self.encoder(for: T.self))
+        let documentKey = DocumentKey(database: database, key: key)
+        if let index = documents.index(forKey: documentKey) {
+            documents.values[index].value = value
+            documents.values[index].dirty = true
+            documents.values[index].changed = true
+        } else {
+            documents[documentKey] = CachedDocument(value: value, dirty: true, encode: Self.encoder(for: T.self), baseline: nil,
+                                                    baselineIsStored: true, changed: true)
+        }
+    }
+
+    /// The documents of `database` set since the last call (or the batch's start), each with
+    /// its value then and now; the next call starts from now.
+    ///
+    /// For what a projection derives from a document (list entries, counters): maintained once
+    /// per batch from the first and last state, not once per event — an order placed, asked
+    /// for payment and paid in one batch is listed once, not listed, unlisted and relisted.
+    public func takeChanges<T: Codable>(_ type: T.Type, _ database: String) throws -> [(before: T?, after: T?)] {
+        var changes: [(before: T?, after: T?)] = []
+        var index = documents.startIndex
+        while index != documents.endIndex {
+            let (key, cached) = documents[index]
+            if cached.changed && key.database == database {
+                let before = cached.baselineIsStored ? try stored(T.self, database, key.key) : cached.baseline as? T
+                changes.append((before, cached.value as? T))
+                documents.values[index].baseline = cached.value
+                documents.values[index].baselineIsStored = false
+                documents.values[index].changed = false
+            }
+            documents.formIndex(after: &index)
+        }
+        return changes
     }
 
     /// Reads, changes and writes back a document (nil when absent: `body` is not called).
@@ -71,9 +108,10 @@ public final class ProjectionContext {
         }
     }
 
-    /// Writes every changed document. (Order does not matter: LMDB keeps keys sorted, and the
-    /// digest reads them in key order.)
-    func flush() throws {
+    /// Ends the batch: lets the projection finish it, then writes every changed document.
+    /// (Order does not matter: LMDB keeps keys sorted, and the digest reads them in key order.)
+    func flush(_ projection: any Projection) throws {
+        try projection.finishBatch(self)
         for (key, cached) in documents where cached.dirty {
             let db = try database(key.database)
             if let value = cached.value {

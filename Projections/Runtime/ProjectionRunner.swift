@@ -158,7 +158,7 @@ public final class ProjectionRunner: Service, Sendable {
                             throw error
                         }
                     }
-                    try context.flush()
+                    try context.flush(projection)
                     try txn.put(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
                 }
             }
@@ -265,7 +265,7 @@ public final class ProjectionRunner: Service, Sendable {
         try env.write { txn in
             let context = ProjectionContext(transaction: txn, databases: databases)
             for event in events { try projection.apply(event, context) }
-            try context.flush()
+            try context.flush(projection)
             if let last = events.last?.position {
                 try txn.put(meta, ReadModelStore.checkpointKey(projection.name, generation: generation), BigEndian.bytes(last))
             }

@@ -28,7 +28,7 @@ public enum Rebuilder {
                     let checkpoint = try target.checkpoint(projection.name, in: txn)
                     let context = ProjectionContext(transaction: txn, databases: handles.databases)
                     for event in events where event.position > checkpoint { try projection.apply(event, context) }
-                    try context.flush()
+                    try context.flush(projection)
                     try txn.put(target.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
                 }
             }

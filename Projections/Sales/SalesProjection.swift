@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Domain
 
 /// The sales report: per UTC day, and per day and sku, the orders counted when paid and the
@@ -75,5 +76,27 @@ public struct SalesProjection: Projection {
 
     static func daySkuKey(_ day: String, _ skuId: String) -> String {
         day + "\u{0}" + skuId
+    }
+}
+
+extension SalesProjection.SoldOrder: CompactJSONRepresentable {
+    /// Written by hand (the synthesized form's bytes exactly, pinned by DocumentBytesTests):
+    /// one per order placed.
+    func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("lines", first: true, into: &out)
+        CanonicalJSON.writeArray(lines, into: &out) { line, out in
+            CanonicalJSON.member("skuId", first: true, into: &out)
+            CanonicalJSON.writeString(line.skuId, into: &out)
+            CanonicalJSON.member("quantity", into: &out)
+            CanonicalJSON.writeInteger(line.quantity, into: &out)
+            CanonicalJSON.member("lineTotalCents", into: &out)
+            CanonicalJSON.writeInteger(line.lineTotalCents, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        CanonicalJSON.member("totalCents", into: &out)
+        CanonicalJSON.writeInteger(totalCents, into: &out)
+        CanonicalJSON.member("paid", into: &out)
+        CanonicalJSON.writeBool(paid, into: &out)
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -1,6 +1,6 @@
 import CanonicalJSON
 import Domain
-import Projections
+@testable import Projections
 import Testing
 
 /// The exact bytes of a stored order document. Live read models written by an earlier build
@@ -56,4 +56,29 @@ import Testing
             #expect(try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: written) == shape)
         }
     }
+
+    /// The hand-written list entries against the synthesized `Encodable` through the same
+    /// encoder, byte for byte.
+    @Test func listEntriesWriteWhatCodableWould() throws {
+        let summary = OrdersProjection.OrderSummary(orderId: "01M8AY85FEQQB0XM0NG7WYCEMG", status: .refundRequested, totalCents: 799_800,
+                                                    itemCount: 3, createdAt: "2026-11-25T08:00:00Z")
+        #expect(try CompactJSONEncoder().encode(summary) == (try CompactJSONEncoder().encode(Synthesized(summary))))
+        #expect(String(decoding: try CompactJSONEncoder().encode(summary), as: UTF8.self)
+            == #"{"orderId":"01M8AY85FEQQB0XM0NG7WYCEMG","status":"refund_requested","totalCents":799800,"itemCount":3,"createdAt":"2026-11-25T08:00:00Z"}"#)
+        for lines in [[], [SalesProjection.SoldOrder.Line(skuId: "S1", quantity: 2, lineTotalCents: 500),
+                          SalesProjection.SoldOrder.Line(skuId: "华为-2", quantity: 1, lineTotalCents: -1)]] {
+            for paid in [false, true] {
+                let sold = SalesProjection.SoldOrder(lines: lines, totalCents: 501, paid: paid)
+                #expect(try CompactJSONEncoder().encode(sold) == (try CompactJSONEncoder().encode(Synthesized(sold))))
+            }
+        }
+    }
+}
+
+/// Encodes its value with the synthesized `encode(to:)`, out of the encoder's sight of the
+/// hand-written form.
+private struct Synthesized<Value: Encodable>: Encodable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

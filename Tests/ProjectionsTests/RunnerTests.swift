@@ -51,6 +51,35 @@ import Testing
         await world.close()
     }
 
+    /// Lists are maintained per batch from each order's first and last state: one batch that
+    /// holds an order's whole life and its buyer's erasure must end where one event at a time
+    /// does.
+    @Test func oneBigBatchEqualsOneEventAtATime() async throws {
+        let world = try await World(batchSize: 1)
+        let app = world.app
+        try await populate(world, orders: 12)
+        let session = try await app.accounts.register(username: "grace", password: "password1", metadata: app.meta())
+        let paid = try await app.place(userId: session.userId, lines: [RequestedLine(skuId: "S1", quantity: 1)]).order.orderId
+        _ = try await app.processor.act(on: paid, .cancel, userId: session.userId, metadata: app.meta(session.userId))
+        let open = try await app.place(userId: session.userId, lines: [RequestedLine(skuId: "S2", quantity: 2)]).order.orderId
+        _ = try await app.accounts.erase(userId: session.userId, password: "password1", metadata: app.meta())
+        _ = try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S3", quantity: 1)])
+        try await world.settle()
+        let projections = AllProjections.make()
+
+        let scratch = TemporaryDirectory("one-batch")
+        let fresh = try ReadModelStore(directory: scratch.path)
+        try Rebuilder.build(projections, into: fresh, from: app.store, chunk: 100_000)
+        for p in projections {
+            #expect(try fresh.digest(p.name) == (try world.runner.readModels.digest(p.name)), "\(p.name) differs when built in one batch")
+        }
+        let erased = try #require(try OrderQueries(readModels: fresh).order(open).value)
+        #expect(erased.erased && erased.order.address == Sealed.scrubbed)
+        #expect(try OrderQueries(readModels: fresh).list(userId: session.userId, status: nil, page: 1, pageSize: 10).total == 2)
+        fresh.close()
+        await world.close()
+    }
+
     @Test func waitUntilWakesPromptlyAndTimesOut() async throws {
         let world = try await World()
         try await world.settle()

@@ -36,12 +36,68 @@ import Testing
         .sku(.reserved(Sku.Reserved(orderId: "O1", quantity: 3))),
         .sku(.sold(Sku.Sold(orderId: "O1", quantity: 3))),
         .sku(.released(Sku.Released(orderId: "O1", quantity: 3, reason: "payment_timeout"))),
+        .order(.paymentRequested(Order.PaymentRequested(paymentId: "PAY1", amountCents: 5, nonceStr: "n", timeStamp: "1795593600", expiresAt: t0))),
+        .order(.paid(Order.Paid(paymentId: "PAY1", transactionId: "T1", amountCents: 5, paidAt: "2026-11-25T08:00:00+08:00", recordedAt: t0))),
+        .order(.cancelled(Order.Cancelled(reason: "payment_timeout", at: t0.adding(seconds: 1)))),
     ]
 
     @Test(arguments: hot)
-    func handWrittenFormsMatchTheGenericEncoder(_ event: DomainEvent) throws {
+    func handWrittenFormsMatchTheGenericCodec(_ event: DomainEvent) throws {
         #expect(try event.canonicalData() == (try CanonicalJSON.serialize(try event.encodedData())))
-        #expect(try DomainEvent.decode(type: event.typeName, data: try JSONParser.parse(try event.canonicalData())) == event)
+        let data = try JSONParser.parse(try event.canonicalData())
+        #expect(try DomainEvent.decode(type: event.typeName, data: data) == event)
+        // The hand-written reader and the synthesized Decodable read the same event, accept
+        // extra members alike, and refuse the same broken shapes.
+        let generic = { (data: JSONValue) throws -> DomainEvent in try Self.genericDecode(event, data) }
+        #expect(try generic(data) == event)
+        guard case .object(var members) = data else { return }
+        members["addedLater"] = ["x": 1]
+        if members["note"] != nil { members["note"] = .null }
+        #expect(try DomainEvent.decode(type: event.typeName, data: .object(members)) == (try generic(.object(members))))
+        for (key, value) in members where key != "addedLater" && key != "note" {
+            var missing = members
+            missing[key] = nil
+            var mistyped = members
+            mistyped[key] = value.stringValue == nil ? .string("text") : .double(1.5)
+            for broken in [missing, mistyped] {
+                #expect(throws: StoredShapeError.self, "\(key)") { try DomainEvent.decode(type: event.typeName, data: .object(broken)) }
+                #expect(throws: DecodingError.self, "\(key)") { try generic(.object(broken)) }
+            }
+        }
+    }
+
+    /// The synthesized `Decodable` of the event's payload type.
+    static func genericDecode(_ event: DomainEvent, _ data: JSONValue) throws -> DomainEvent {
+        let decoder = JSONValueDecoder()
+        return switch event {
+        case .order(.placed): .order(.placed(try decoder.decode(Order.Placed.self, from: data)))
+        case .order(.paymentRequested): .order(.paymentRequested(try decoder.decode(Order.PaymentRequested.self, from: data)))
+        case .order(.paid): .order(.paid(try decoder.decode(Order.Paid.self, from: data)))
+        case .order(.cancelled): .order(.cancelled(try decoder.decode(Order.Cancelled.self, from: data)))
+        case .sku(.reserved): .sku(.reserved(try decoder.decode(Sku.Reserved.self, from: data)))
+        case .sku(.sold): .sku(.sold(try decoder.decode(Sku.Sold.self, from: data)))
+        case .sku(.released): .sku(.released(try decoder.decode(Sku.Released.self, from: data)))
+        default: throw DomainEvent.UnknownType(type: event.typeName)
+        }
+    }
+
+    @Test func handWrittenReadersCheckNestedShapesToo() throws {
+        let placed = try JSONParser.parse(try Self.hot[0].canonicalData())
+        guard case .object(var members) = placed, case .array(var lines) = members["lines"], case .object(var line) = lines[0] else {
+            Issue.record("unexpected sample shape")
+            return
+        }
+        line["specs"] = [["name": "颜色"]]
+        lines[0] = .object(line)
+        members["lines"] = .array(lines)
+        #expect(throws: StoredShapeError(path: "OrderPlaced.lines[0].specs[0].value", expected: "a value")) {
+            try DomainEvent.decode(type: "OrderPlaced", data: .object(members))
+        }
+        guard case .object(var intact) = placed else { return }
+        intact["address"] = "sealed?"
+        #expect(throws: StoredShapeError(path: "OrderPlaced.address", expected: "an object")) {
+            try DomainEvent.decode(type: "OrderPlaced", data: .object(intact))
+        }
     }
 
     @Test func typeNamesAreUniqueAndFrozen() {

@@ -115,6 +115,8 @@ public enum DomainEvent: Sendable, Equatable {
         try JSONValueDecoder().decode(P.self, from: data)
     }
 
+    /// Reads each stored type; the hot ones by hand (StoredReading.swift), the rest through
+    /// their synthesized `Decodable`.
     private static let registry: [String: @Sendable (JSONValue) throws -> DomainEvent] = [
         Product.Created.typeName: { .product(.created(try payload(Product.Created.self, $0))) },
         Product.SkuAdded.typeName: { .product(.skuAdded(try payload(Product.SkuAdded.self, $0))) },
@@ -126,18 +128,18 @@ public enum DomainEvent: Sendable, Equatable {
         Sku.LimitChanged.typeName: { .sku(.limitChanged(try payload(Sku.LimitChanged.self, $0))) },
         Sku.Restocked.typeName: { .sku(.restocked(try payload(Sku.Restocked.self, $0))) },
         Sku.Adjusted.typeName: { .sku(.adjusted(try payload(Sku.Adjusted.self, $0))) },
-        Sku.Reserved.typeName: { .sku(.reserved(try payload(Sku.Reserved.self, $0))) },
-        Sku.Released.typeName: { .sku(.released(try payload(Sku.Released.self, $0))) },
-        Sku.Sold.typeName: { .sku(.sold(try payload(Sku.Sold.self, $0))) },
+        Sku.Reserved.typeName: { .sku(.reserved(try Sku.Reserved(stored: $0))) },
+        Sku.Released.typeName: { .sku(.released(try Sku.Released(stored: $0))) },
+        Sku.Sold.typeName: { .sku(.sold(try Sku.Sold(stored: $0))) },
         Sku.Returned.typeName: { .sku(.returned(try payload(Sku.Returned.self, $0))) },
         Cart.ItemAdded.typeName: { .cart(.itemAdded(try payload(Cart.ItemAdded.self, $0))) },
         Cart.QuantitySet.typeName: { .cart(.quantitySet(try payload(Cart.QuantitySet.self, $0))) },
         Cart.ItemRemoved.typeName: { .cart(.itemRemoved(try payload(Cart.ItemRemoved.self, $0))) },
         Cart.CheckedOut.typeName: { .cart(.checkedOut(try payload(Cart.CheckedOut.self, $0))) },
-        Order.Placed.typeName: { .order(.placed(try payload(Order.Placed.self, $0))) },
-        Order.PaymentRequested.typeName: { .order(.paymentRequested(try payload(Order.PaymentRequested.self, $0))) },
-        Order.Paid.typeName: { .order(.paid(try payload(Order.Paid.self, $0))) },
-        Order.Cancelled.typeName: { .order(.cancelled(try payload(Order.Cancelled.self, $0))) },
+        Order.Placed.typeName: { .order(.placed(try Order.Placed(stored: $0))) },
+        Order.PaymentRequested.typeName: { .order(.paymentRequested(try Order.PaymentRequested(stored: $0))) },
+        Order.Paid.typeName: { .order(.paid(try Order.Paid(stored: $0))) },
+        Order.Cancelled.typeName: { .order(.cancelled(try Order.Cancelled(stored: $0))) },
         Order.Shipped.typeName: { .order(.shipped(try payload(Order.Shipped.self, $0))) },
         Order.Completed.typeName: { .order(.completed(try payload(Order.Completed.self, $0))) },
         Order.RefundRequested.typeName: { .order(.refundRequested(try payload(Order.RefundRequested.self, $0))) },

@@ -22,7 +22,7 @@ public struct AccountsProjection: Projection {
         let userId = projected.entityId
         switch event {
         case .registered(let e):
-            context.setDocument(UserDocument(userId: userId, username: e.username, role: e.role, erased: false), "users", userId)
+            try context.setDocument(UserDocument(userId: userId, username: e.username, role: e.role, erased: false), "users", userId)
         case .roleChanged(let e):
             try context.update(UserDocument.self, "users", userId) { $0.role = e.role }
         case .erased:

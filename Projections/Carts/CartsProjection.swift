@@ -20,10 +20,10 @@ public struct CartsProjection: Projection {
         case .cart(let event):
             let userId = projected.entityId
             let current = try context.document(CartDocument.self, "carts", userId) ?? CartDocument(cart: Cart.initialState, version: 0)
-            context.setDocument(CartDocument(cart: Cart.evolve(current.cart, event), version: projected.version), "carts", userId)
+            try context.setDocument(CartDocument(cart: Cart.evolve(current.cart, event), version: projected.version), "carts", userId)
         case .account(.erased):
             // The cart holds no personal data, but an erased account has no use for it.
-            context.setDocument(nil as CartDocument?, "carts", projected.entityId)
+            try context.setDocument(nil as CartDocument?, "carts", projected.entityId)
         default:
             return
         }

@@ -30,7 +30,7 @@ public struct CatalogProjection: Projection {
             let document = ProductDocument(productId: e.productId, title: e.title, description: e.description, category: e.category, tags: e.tags,
                                            imageUrls: e.imageUrls, listed: true, skus: [])
             let attributes = ProductAttributes(listed: true, category: e.category, createdPosition: position, minPriceCents: 0, sales: 0)
-            context.setDocument(document, "products", productId)
+            try context.setDocument(document, "products", productId)
             try store(document, attributes, previous: nil, context)
             return
         }
@@ -47,7 +47,7 @@ public struct CatalogProjection: Projection {
         case .unlisted: document.listed = false
         case .listed: document.listed = true
         }
-        context.setDocument(document, "products", productId)
+        try context.setDocument(document, "products", productId)
         var attributes = previous
         attributes.listed = document.listed
         attributes.category = document.category
@@ -70,7 +70,7 @@ public struct CatalogProjection: Projection {
             }
             Sku.moveUnits(event, available: &sku.available, reserved: &sku.reserved, sold: &sku.sold)
         }
-        context.setDocument(sku, "skus", skuId)
+        try context.setDocument(sku, "skus", skuId)
         guard var product = try context.document(ProductDocument.self, "products", sku.productId),
               let previous = try context.document(ProductAttributes.self, "attributes", sku.productId) else { return }
         let entry = ProductSkuDocument(skuId: sku.skuId, specs: sku.specs, priceCents: sku.priceCents, limitPerUser: sku.limitPerUser,
@@ -80,7 +80,7 @@ public struct CatalogProjection: Projection {
         } else {
             product.skus.append(entry)
         }
-        context.setDocument(product, "products", sku.productId)
+        try context.setDocument(product, "products", sku.productId)
         try store(product, previous, previous: previous, context)
     }
 
@@ -91,8 +91,8 @@ public struct CatalogProjection: Projection {
         attributes.sales = product.sales
         let item = ProductListItem(productId: product.productId, title: product.title, category: product.category, minPriceCents: attributes.minPriceCents,
                                    available: product.available, sales: attributes.sales, imageUrl: product.imageUrls.first)
-        context.setDocument(item, "items", product.productId)
-        context.setDocument(attributes, "attributes", product.productId)
+        try context.setDocument(item, "items", product.productId)
+        try context.setDocument(attributes, "attributes", product.productId)
         if previous == nil {
             try context.put("newest", Self.newestKey(attributes, product.productId), [])
         }

@@ -37,7 +37,7 @@ public struct OrdersProjection: Projection {
             document.order = Order.evolve(document.order, event)
             document.version = projected.version
             if document.erased { document.order = document.order.erasingPersonalData() }
-            context.setDocument(document, "orders", orderId)
+            try context.setDocument(document, "orders", orderId)
         case .account(.erased):
             // The lists below must hold this batch's orders too.
             try finishBatch(context)

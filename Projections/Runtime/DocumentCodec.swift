@@ -13,11 +13,12 @@ public enum DocumentCodec {
         return encoder
     }
 
-    public static func encode<T: Encodable>(_ value: T, with encoder: JSONEncoder) throws -> [UInt8] {
+    /// Encodes with a Foundation encoder made only if the streaming one cannot.
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         do {
             return try CompactJSONEncoder().encode(value)
         } catch is CompactJSONEncoder.Unsupported {
-            return [UInt8](try encoder.encode(value))
+            return [UInt8](try encoder().encode(value))
         }
     }
 

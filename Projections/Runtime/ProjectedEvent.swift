@@ -13,6 +13,8 @@ public final class ProjectedEvent: Sendable {
     /// Commit time of its batch.
     public let at: Timestamp
     public let event: DomainEvent
+    /// The id part of the stream id (`U1` for `cart-U1`), cut once: most projections ask.
+    public let entityId: String
 
     public init(position: UInt64, streamId: String, version: UInt64, at: Timestamp, event: DomainEvent) {
         self.position = position
@@ -20,6 +22,7 @@ public final class ProjectedEvent: Sendable {
         self.version = version
         self.at = at
         self.event = event
+        entityId = StreamId.entityId(of: streamId)
     }
 
     public convenience init(_ recorded: RecordedEvent) throws {
@@ -45,9 +48,6 @@ public final class ProjectedEvent: Sendable {
                       at: Timestamp(millis: handed.atMillis), event: event)
         }
     }
-
-    /// The id part of the stream id (`U1` for `cart-U1`).
-    public var entityId: String { StreamId.entityId(of: streamId) }
 }
 
 /// A committed event whose in-memory attachment is not a `DomainEvent`.

@@ -10,18 +10,47 @@ import LMDB
 public final class ProjectionContext {
     let transaction: Transaction
     let databases: [String: Database]
-    private let encoder = DocumentCodec.encoder()
     private let decoder = JSONDecoder()
 
-    private struct CachedDocument {
-        var value: Any?
-        var dirty: Bool
-        let encode: (Any, JSONEncoder) throws -> [UInt8]
-        /// The value at the last `takeChanges`, or nil with `baselineIsStored` while that is
-        /// still what LMDB holds (read only if `takeChanges` asks); `changed`: set since.
-        var baseline: Any?
+    /// One cached document, typed: reading and replacing it neither boxes nor casts the value
+    /// (a document kept as `Any` was copied out by a dynamic cast and boxed again on every
+    /// event).
+    private final class DocumentBox<T: Codable>: CachedDocument {
+        var value: T?
+        /// The value at the last `takeChanges`, unless `baselineIsStored`: then it is still
+        /// what LMDB holds (read only if `takeChanges` asks).
+        var baseline: T?
         var baselineIsStored: Bool
+        /// Set since the batch began (to be written) / since the last `takeChanges`.
+        var dirty = false
         var changed = false
+
+        init(value: T?, baseline: T?, baselineIsStored: Bool) {
+            self.value = value
+            self.baseline = baseline
+            self.baselineIsStored = baselineIsStored
+        }
+
+        func set(_ newValue: T?) {
+            value = newValue
+            dirty = true
+            changed = true
+        }
+
+        func encoded() throws -> [UInt8]? {
+            guard dirty else { return nil }
+            guard let value else { return [] }
+            return try DocumentCodec.encode(value)
+        }
+
+        var isDirty: Bool { dirty }
+        var isDeleted: Bool { value == nil }
+    }
+
+    private protocol CachedDocument: AnyObject {
+        var isDirty: Bool { get }
+        var isDeleted: Bool { get }
+        func encoded() throws -> [UInt8]?
     }
 
     private struct DocumentKey: Hashable {
@@ -29,7 +58,7 @@ public final class ProjectionContext {
         let key: String
     }
 
-    private var documents: [DocumentKey: CachedDocument] = [:]
+    private var documents: [DocumentKey: any CachedDocument] = [:]
     private var counterDeltas: [DocumentKey: Int] = [:]
 
     init(transaction: Transaction, databases: [String: Database]) {
@@ -45,11 +74,21 @@ public final class ProjectionContext {
     // MARK: Documents
 
     public func document<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> T? {
+        try box(T.self, database, key).value
+    }
+
+    /// The cached box of a document, loaded on first use. A key read as two different types
+    /// in one batch is a projection's bug: refused, not guessed.
+    private func box<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> DocumentBox<T> {
         let documentKey = DocumentKey(database: database, key: key)
-        if let cached = documents[documentKey] { return cached.value as? T }
+        if let cached = documents[documentKey] {
+            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
+            return box
+        }
         let value = try stored(T.self, database, key)
-        documents[documentKey] = CachedDocument(value: value, dirty: false, encode: Self.encoder(for: T.self), baseline: value, baselineIsStored: false)
-        return value
+        let box = DocumentBox(value: value, baseline: value, baselineIsStored: false)
+        documents[documentKey] = box
+        return box
     }
 
     /// The document as LMDB holds it (changes of this batch are written at its end).
@@ -59,16 +98,25 @@ public final class ProjectionContext {
     }
 
     /// Replaces (or with nil deletes) a document at the end of the batch.
-    public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) {
+    public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) throws {
         let documentKey = DocumentKey(database: database, key: key)
-        if let index = documents.index(forKey: documentKey) {
-            documents.values[index].value = value
-            documents.values[index].dirty = true
-            documents.values[index].changed = true
+        if let cached = documents[documentKey] {
+            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
+            box.set(value)
         } else {
-            documents[documentKey] = CachedDocument(value: value, dirty: true, encode: Self.encoder(for: T.self), baseline: nil,
-                                                    baselineIsStored: true, changed: true)
+            let box = DocumentBox<T>(value: nil, baseline: nil, baselineIsStored: true)
+            box.set(value)
+            documents[documentKey] = box
         }
+    }
+
+    /// Changes a document in place (nil when absent: `body` is not called).
+    public func update<T: Codable>(_ type: T.Type, _ database: String, _ key: String, _ body: (inout T) throws -> Void) throws {
+        let box = try box(T.self, database, key)
+        guard var value = box.value else { return }
+        box.value = nil  // moved out, so `body` changes the only copy
+        defer { box.set(value) }
+        try body(&value)
     }
 
     /// The documents of `database` set since the last call (or the batch's start), each with
@@ -79,45 +127,28 @@ public final class ProjectionContext {
     /// for payment and paid in one batch is listed once, not listed, unlisted and relisted.
     public func takeChanges<T: Codable>(_ type: T.Type, _ database: String) throws -> [(before: T?, after: T?)] {
         var changes: [(before: T?, after: T?)] = []
-        var index = documents.startIndex
-        while index != documents.endIndex {
-            let (key, cached) = documents[index]
-            if cached.changed && key.database == database {
-                let before = cached.baselineIsStored ? try stored(T.self, database, key.key) : cached.baseline as? T
-                changes.append((before, cached.value as? T))
-                documents.values[index].baseline = cached.value
-                documents.values[index].baselineIsStored = false
-                documents.values[index].changed = false
-            }
-            documents.formIndex(after: &index)
+        for (key, cached) in documents where key.database == database {
+            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
+            guard box.changed else { continue }
+            let before = box.baselineIsStored ? try stored(T.self, database, key.key) : box.baseline
+            changes.append((before, box.value))
+            box.baseline = box.value
+            box.baselineIsStored = false
+            box.changed = false
         }
         return changes
-    }
-
-    /// Reads, changes and writes back a document (nil when absent: `body` is not called).
-    public func update<T: Codable>(_ type: T.Type, _ database: String, _ key: String, _ body: (inout T) throws -> Void) throws {
-        guard var value = try document(T.self, database, key) else { return }
-        try body(&value)
-        setDocument(value, database, key)
-    }
-
-    private static func encoder<T: Codable>(for type: T.Type) -> (Any, JSONEncoder) throws -> [UInt8] {
-        { value, encoder in
-            guard let typed = value as? T else { throw ProjectionError.documentType(String(describing: T.self)) }
-            return try DocumentCodec.encode(typed, with: encoder)
-        }
     }
 
     /// Ends the batch: lets the projection finish it, then writes every changed document.
     /// (Order does not matter: LMDB keeps keys sorted, and the digest reads them in key order.)
     func flush(_ projection: any Projection) throws {
         try projection.finishBatch(self)
-        for (key, cached) in documents where cached.dirty {
+        for (key, cached) in documents where cached.isDirty {
             let db = try database(key.database)
-            if let value = cached.value {
-                try transaction.put(db, Array(key.key.utf8), try cached.encode(value, encoder))
-            } else {
+            if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))
+            } else if let bytes = try cached.encoded() {
+                try transaction.put(db, Array(key.key.utf8), bytes)
             }
         }
         documents.removeAll(keepingCapacity: true)

@@ -39,11 +39,11 @@ public struct SalesProjection: Projection {
         switch event {
         case .placed(let e):
             let lines = e.lines.map { SoldOrder.Line(skuId: $0.skuId, quantity: Int64($0.quantity), lineTotalCents: $0.lineTotalCents) }
-            context.setDocument(SoldOrder(lines: lines, totalCents: e.totalCents, paid: false), "orders", orderId)
+            try context.setDocument(SoldOrder(lines: lines, totalCents: e.totalCents, paid: false), "orders", orderId)
         case .paid(let e):
             guard var order = try context.document(SoldOrder.self, "orders", orderId) else { return }
             order.paid = true
-            context.setDocument(order, "orders", orderId)
+            try context.setDocument(order, "orders", orderId)
             let day = e.recordedAt.day
             try add(day: day, sku: nil) { f in
                 f.orders += 1
@@ -70,7 +70,7 @@ public struct SalesProjection: Projection {
             let (db, key) = sku.map { ("day-skus", Self.daySkuKey(day, $0)) } ?? ("days", day)
             var figures = try context.document(SalesFigures.self, db, key) ?? SalesFigures()
             change(&figures)
-            context.setDocument(figures, db, key)
+            try context.setDocument(figures, db, key)
         }
     }
 

@@ -51,7 +51,7 @@ public struct SearchProjection: Projection {
             try context.put("postings", Self.postingKey(token, productId), [flags])
         }
         indexed.tokens = tokens
-        context.setDocument(indexed, "tokens", productId)
+        try context.setDocument(indexed, "tokens", productId)
     }
 
     static func postingKey(_ token: String, _ productId: String) -> [UInt8] {

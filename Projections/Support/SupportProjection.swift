@@ -40,16 +40,16 @@ public struct SupportProjection: Projection {
             conversation.lastMessageAt = e.at
             conversation.lastPosition = projected.position
             conversation.awaitingReply = e.from == .customer
-            context.setDocument(conversation, "conversations", userId)
+            try context.setDocument(conversation, "conversations", userId)
             try context.put("recent", KeyEncoding.key(.inverted(projected.position), .tail(userId)), [])
             let message = MessageDocument(messageId: e.messageId, from: e.from, text: e.text, orderId: e.orderId, at: e.at)
-            try context.put("messages", Self.messageKey(userId, conversation.messageCount), try DocumentCodec.encode(message, with: DocumentCodec.encoder()))
+            try context.put("messages", Self.messageKey(userId, conversation.messageCount), try DocumentCodec.encode(message))
         case .account(.erased):
             let userId = projected.entityId
             for entry in try context.entries("messages", prefix: KeyEncoding.stringPrefix(userId)) {
                 guard var message = try? DocumentCodec.decode(MessageDocument.self, from: entry.value) else { continue }
                 message.text = message.text.map { _ in Sealed.scrubbed }
-                try context.put("messages", entry.key, try DocumentCodec.encode(message, with: DocumentCodec.encoder()))
+                try context.put("messages", entry.key, try DocumentCodec.encode(message))
             }
         default:
             return

@@ -1,14 +1,14 @@
 # OrderLog — the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev libssl-dev
+APT_PACKAGES := liblmdb-dev libssl-dev libjemalloc-dev
 # What the tests drive besides our own binaries: nginx runs deploy/nginx, openssl makes certificates.
 TEST_APT_PACKAGES := nginx-light openssl
 DATA ?= ./data
 
 .PHONY: deps test-deps build test run bench bench-compare clean
 
-## deps: install the C libraries (LMDB, OpenSSL's libcrypto) from Debian when missing.
+## deps: install the C libraries (LMDB, OpenSSL's libcrypto, jemalloc) from Debian when missing.
 deps:
 	@$(call apt_install,$(APT_PACKAGES))
 

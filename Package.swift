@@ -35,6 +35,8 @@ let package = Package(
         // C libraries from Debian, named so they cannot clash with BoringSSL-based modules.
         .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The allocator every executable runs on (see Application's MemoryAllocator).
+        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
 
         // Small, shopping-agnostic building blocks.
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "EventStore", "Domain", "CryptoPrimitives", "CanonicalJSON", "LMDB",
+                "EventStore", "Domain", "CryptoPrimitives", "CanonicalJSON", "LMDB", "CJemalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import Application
 import Foundation
 
 /// One scenario's result: printed as a table, or as one JSON object with `--json`.
@@ -23,7 +24,7 @@ struct Report {
                 "seconds": round3(seconds), "throughput": round3(throughput),
                 "p50Ms": round3(latencies.milliseconds(atPercentile: 50)), "p90Ms": round3(latencies.milliseconds(atPercentile: 90)),
                 "p99Ms": round3(latencies.milliseconds(atPercentile: 99)), "p999Ms": round3(latencies.milliseconds(atPercentile: 99.9)),
-                "maxMs": round3(latencies.maxMilliseconds), "invariantsHold": invariantsHold,
+                "maxMs": round3(latencies.maxMilliseconds), "invariantsHold": invariantsHold, "allocator": MemoryAllocator.description,
             ]
             if !invariantFailures.isEmpty { object["invariantFailures"] = invariantFailures }
             for (key, value) in extra { object[key] = round3(value) }
@@ -43,6 +44,7 @@ struct Report {
             let shown = value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.3f", value)
             Swift.print(key.padding(toLength: max(14, key.count + 2), withPad: " ", startingAt: 0) + shown)
         }
+        Swift.print("allocator     \(MemoryAllocator.description)")
         Swift.print("invariants    \(invariantsHold ? "hold" : "FAILED: " + invariantFailures.joined(separator: "; "))")
     }
 

@@ -135,7 +135,8 @@ public struct OrderLogApp: Sendable {
             services: [storage, runner, scheduler],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                logger.info("orderlog-server listening on \(configuration.tlsCertificate == nil ? "http" : "https")://\(configuration.host):\(port)")
+                logger.info("orderlog-server listening on \(configuration.tlsCertificate == nil ? "http" : "https")://\(configuration.host):\(port)",
+                            metadata: ["allocator": "\(MemoryAllocator.description)"])
                 await onServerRunning(port)
             },
             logger: logger)

@@ -75,6 +75,16 @@ import Testing
     }
 }
 
+extension DocumentBytesTests {
+    /// The sealed plaintext of an address: old ciphertexts must open to the same JSON.
+    @Test func aShippingAddressWritesWhatCodableWould() throws {
+        for postalCode in [nil, "100000"] {
+            let address = ShippingAddress(name: "张三 \"小张\"", phone: "13800138000", line1: "建国路88号\n2F", city: "北京", postalCode: postalCode)
+            #expect(try CompactJSONEncoder().encode(address) == (try CompactJSONEncoder().encode(Synthesized(address))))
+        }
+    }
+}
+
 /// Encodes its value with the synthesized `encode(to:)`, out of the encoder's sight of the
 /// hand-written form.
 private struct Synthesized<Value: Encodable>: Encodable {

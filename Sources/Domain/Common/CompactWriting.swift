@@ -182,3 +182,22 @@ extension Order.State: CompactJSONRepresentable {
         out.append(UInt8(ascii: "}"))
     }
 }
+
+extension ShippingAddress: CompactJSONRepresentable {
+    /// Sealed on every order placed (the plaintext is this JSON).
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("name", first: true, into: &out)
+        CanonicalJSON.writeString(name, into: &out)
+        CanonicalJSON.member("phone", into: &out)
+        CanonicalJSON.writeString(phone, into: &out)
+        CanonicalJSON.member("line1", into: &out)
+        CanonicalJSON.writeString(line1, into: &out)
+        CanonicalJSON.member("city", into: &out)
+        CanonicalJSON.writeString(city, into: &out)
+        if let postalCode {
+            CanonicalJSON.member("postalCode", into: &out)
+            CanonicalJSON.writeString(postalCode, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}

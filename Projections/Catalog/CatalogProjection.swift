@@ -34,34 +34,37 @@ public struct CatalogProjection: Projection {
             try store(document, attributes, previous: nil, context)
             return
         }
-        guard var document = try context.document(ProductDocument.self, "products", productId),
-              let previous = try context.document(ProductAttributes.self, "attributes", productId) else { return }
-        switch event {
-        case .created, .skuAdded: break
-        case .updated(let e):
-            if let v = e.title { document.title = v }
-            if let v = e.description { document.description = v }
-            if let v = e.category { document.category = v }
-            if let v = e.tags { document.tags = v }
-            if let v = e.imageUrls { document.imageUrls = v }
-        case .unlisted: document.listed = false
-        case .listed: document.listed = true
+        // The list item, attributes and orderings follow at the end of the batch.
+        try context.update(ProductDocument.self, "products", productId) { document in
+            switch event {
+            case .created, .skuAdded: break
+            case .updated(let e):
+                if let v = e.title { document.title = v }
+                if let v = e.description { document.description = v }
+                if let v = e.category { document.category = v }
+                if let v = e.tags { document.tags = v }
+                if let v = e.imageUrls { document.imageUrls = v }
+            case .unlisted: document.listed = false
+            case .listed: document.listed = true
+            }
         }
-        try context.setDocument(document, "products", productId)
-        var attributes = previous
-        attributes.listed = document.listed
-        attributes.category = document.category
-        try store(document, attributes, previous: previous, context)
     }
 
+    /// Changes the sku's own document; its product's entry and lists follow at the end of the
+    /// batch (a flash sale moves one sku's stock a thousand times per batch: the product, its
+    /// list item and orderings are rewritten once).
     private func apply(_ event: Sku.Event, skuId: String, version: UInt64, _ context: ProjectionContext) throws {
-        var sku: SkuDocument
         if case .created(let e) = event {
-            sku = SkuDocument(skuId: e.skuId, productId: e.productId, specs: SpecEntry.dictionary(e.specs), priceCents: e.priceCents,
-                              limitPerUser: e.limitPerUser, available: 0, reserved: 0, sold: 0, version: version)
-        } else {
-            guard let existing = try context.document(SkuDocument.self, "skus", skuId) else { return }
-            sku = existing
+            let sku = SkuDocument(skuId: e.skuId, productId: e.productId, specs: SpecEntry.dictionary(e.specs), priceCents: e.priceCents,
+                                  limitPerUser: e.limitPerUser, available: 0, reserved: 0, sold: 0, version: version)
+            try context.setDocument(sku, "skus", skuId)
+            // Appended now, so a product's skus keep the order they were created in.
+            try context.update(ProductDocument.self, "products", sku.productId) { product in
+                if !product.skus.contains(where: { $0.skuId == skuId }) { product.skus.append(Self.entry(sku)) }
+            }
+            return
+        }
+        try context.update(SkuDocument.self, "skus", skuId) { sku in
             sku.version = version
             switch event {
             case .priceChanged(let e): sku.priceCents = e.priceCents
@@ -70,18 +73,29 @@ public struct CatalogProjection: Projection {
             }
             Sku.moveUnits(event, available: &sku.available, reserved: &sku.reserved, sold: &sku.sold)
         }
-        try context.setDocument(sku, "skus", skuId)
-        guard var product = try context.document(ProductDocument.self, "products", sku.productId),
-              let previous = try context.document(ProductAttributes.self, "attributes", sku.productId) else { return }
-        let entry = ProductSkuDocument(skuId: sku.skuId, specs: sku.specs, priceCents: sku.priceCents, limitPerUser: sku.limitPerUser,
-                                       available: sku.available, sales: sku.sold)
-        if let index = product.skus.firstIndex(where: { $0.skuId == skuId }) {
-            product.skus[index] = entry
-        } else {
-            product.skus.append(entry)
+    }
+
+    private static func entry(_ sku: SkuDocument) -> ProductSkuDocument {
+        ProductSkuDocument(skuId: sku.skuId, specs: sku.specs, priceCents: sku.priceCents, limitPerUser: sku.limitPerUser,
+                           available: sku.available, sales: sku.sold)
+    }
+
+    /// Each changed sku into its product's entry, then each changed product's list item,
+    /// attributes and orderings.
+    public func finishBatch(_ context: ProjectionContext) throws {
+        for (_, after) in try context.takeChanges(SkuDocument.self, "skus") {
+            guard let sku = after else { continue }
+            try context.update(ProductDocument.self, "products", sku.productId) { product in
+                if let index = product.skus.firstIndex(where: { $0.skuId == sku.skuId }) { product.skus[index] = Self.entry(sku) }
+            }
         }
-        try context.setDocument(product, "products", sku.productId)
-        try store(product, previous, previous: previous, context)
+        for (_, after) in try context.takeChanges(ProductDocument.self, "products") {
+            guard let product = after, let previous = try context.document(ProductAttributes.self, "attributes", product.productId) else { continue }
+            var attributes = previous
+            attributes.listed = product.listed
+            attributes.category = product.category
+            try store(product, attributes, previous: previous, context)
+        }
     }
 
     /// Writes the list item, the attributes and every ordering whose key changed.

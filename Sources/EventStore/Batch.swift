@@ -64,8 +64,12 @@ struct Batch {
                 let encoded = RecordCodec.encode(
                     position: position, streamId: append.streamId, version: version, type: event.type, at: at,
                     canonicalData: event.canonicalData, metadata: event.metadata, prevHash: lastHash, hasher: hasher)
-                try transaction.put(layout.log, BigEndian.bytes(position), encoded.bytes, flags: .append)
-                try transaction.put(layout.streams, StoreLayout.streamKey(append.streamId, version: version), BigEndian.bytes(position))
+                try BigEndian.withBytes(position) { positionBytes in
+                    try encoded.bytes.withUnsafeBytes { record in try transaction.put(layout.log, positionBytes, record, flags: .append) }
+                    try StoreLayout.streamKey(append.streamId, version: version).withUnsafeBytes { key in
+                        try transaction.put(layout.streams, key, positionBytes)
+                    }
+                }
                 firstPosition = firstPosition ?? position
                 handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
                                           atMillis: batchMillis, attachment: event.attachment))

@@ -50,8 +50,9 @@ struct StoreLayout {
     }
 
     static func streamKey(_ streamId: String, version: UInt64) -> [UInt8] {
-        var key = Array(streamId.utf8)
-        key.reserveCapacity(key.count + 9)
+        var key: [UInt8] = []
+        key.reserveCapacity(streamId.utf8.count + 9)
+        key.append(contentsOf: streamId.utf8)
         key.append(0)
         BigEndian.append(version, to: &key)
         return key
@@ -59,7 +60,9 @@ struct StoreLayout {
 
     /// The smallest key after every entry of `streamId`.
     static func streamEndKey(_ streamId: String) -> [UInt8] {
-        var key = Array(streamId.utf8)
+        var key: [UInt8] = []
+        key.reserveCapacity(streamId.utf8.count + 1)
+        key.append(contentsOf: streamId.utf8)
         key.append(1)
         return key
     }

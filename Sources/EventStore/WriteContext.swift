@@ -49,9 +49,13 @@ public struct WriteContext {
 /// Reads shared by reader transactions and the writer's context.
 enum StoreReads {
     static func head(of streamId: String, transaction: Transaction, layout: StoreLayout) throws -> StreamHead? {
-        let prefix = Array(streamId.utf8) + [0]
+        // The end key is the stream's prefix (`id ‖ 0x00`) with its last byte raised: the entry
+        // just before it is the stream's last, if it has the prefix.
+        var prefix = StoreLayout.streamEndKey(streamId)
         return try transaction.withCursor(layout.streams) { cursor in
-            guard let entry = try cursor.seek(before: StoreLayout.streamEndKey(streamId)),
+            let found = try cursor.seek(before: prefix)
+            prefix[prefix.count - 1] = 0
+            guard let entry = found,
                   entry.key.count == prefix.count + 8, entry.key.hasPrefix(prefix),
                   let version = BigEndian.uint64(entry.key, at: prefix.count),
                   let position = BigEndian.uint64(entry.value)

@@ -6,6 +6,12 @@ public enum BigEndian {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
+    /// The eight bytes on the stack, for a key or value used once.
+    @inlinable
+    public static func withBytes<R>(_ value: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: value.bigEndian, body)
+    }
+
     @inlinable
     public static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }

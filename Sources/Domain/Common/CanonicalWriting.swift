@@ -61,9 +61,9 @@ extension Order.Placed: CanonicalWritable {
         CanonicalJSON.member("orderId", into: &out)
         CanonicalJSON.writeString(orderId, into: &out)
         CanonicalJSON.member("payBy", into: &out)
-        CanonicalJSON.writeString(payBy.rfc3339, into: &out)
+        payBy.writeCompactJSON(into: &out)  // RFC 3339 needs no escaping: the same bytes
         CanonicalJSON.member("placedAt", into: &out)
-        CanonicalJSON.writeString(placedAt.rfc3339, into: &out)
+        placedAt.writeCompactJSON(into: &out)
         CanonicalJSON.member("totalCents", into: &out)
         CanonicalJSON.writeInteger(totalCents, into: &out)
         CanonicalJSON.member("userId", into: &out)

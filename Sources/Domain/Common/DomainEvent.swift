@@ -88,7 +88,16 @@ public enum DomainEvent: Sendable, Equatable {
         }
     }
 
-    public var typeName: String { type(of: payload).typeName }
+    public var typeName: String {
+        switch self {
+        // The writer asks for every event; the hot ones answer without boxing the payload.
+        case .order(.placed): Order.Placed.typeName
+        case .sku(.reserved): Sku.Reserved.typeName
+        case .sku(.sold): Sku.Sold.typeName
+        case .sku(.released): Sku.Released.typeName
+        default: type(of: payload).typeName
+        }
+    }
 
     /// The event's data as JSON.
     public func encodedData() throws -> JSONValue {
@@ -98,6 +107,13 @@ public enum DomainEvent: Sendable, Equatable {
     /// The event's data in canonical JSON, as the log stores it: written directly for the hot
     /// payloads, through the generic encoder for the rest.
     public func canonicalData() throws -> [UInt8] {
+        switch self {
+        case .order(.placed(let placed)): return CanonicalJSON.serialize(placed)
+        case .sku(.reserved(let reserved)): return CanonicalJSON.serialize(reserved)
+        case .sku(.sold(let sold)): return CanonicalJSON.serialize(sold)
+        case .sku(.released(let released)): return CanonicalJSON.serialize(released)
+        default: break
+        }
         if let writable = payload as? any CanonicalWritable {
             return CanonicalJSON.serialize(writable)
         }

@@ -243,13 +243,26 @@ private struct Parser {
 
     mutating func parseNumber() throws(JSONParser.SyntaxError) -> JSONValue {
         let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+        // The integer part accumulates as it is scanned (negatively, so Int64.min fits);
+        // `exact` turns false once it no longer fits, and the text decides below.
+        var accumulated: Int64 = 0
+        var exact = true
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if exact {
+                    let (shifted, o1) = accumulated.multipliedReportingOverflow(by: 10)
+                    let (next, o2) = shifted.subtractingReportingOverflow(Int64(bytes[index] - UInt8(ascii: "0")))
+                    if o1 || o2 { exact = false } else { accumulated = next }
+                }
+                index += 1
+            }
         }
+        let integerEnd = index
         var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
@@ -263,6 +276,10 @@ private struct Parser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if isInteger, exact, index == integerEnd {
+            if negative { return .int(accumulated) }
+            if accumulated != .min { return .int(-accumulated) }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }

@@ -12,6 +12,12 @@ import Testing
         #expect(try parse("1E2") == .double(100))
         // Beyond Int64: not an integer we can hold.
         #expect(try parse("99999999999999999999") == .double(1e20))
+        // Integers are read as they are scanned; the edges of Int64 included.
+        #expect(try parse("9223372036854775807") == .int(.max))
+        #expect(try parse("-9223372036854775808") == .int(.min))
+        #expect(try parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try parse("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
+        #expect(try parse("[0,-7,120,1.0,2e0]") == [0, -7, 120, .double(1), .double(2)])
     }
 
     @Test func decodesEscapesAndSurrogatePairs() throws {

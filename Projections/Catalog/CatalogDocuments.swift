@@ -116,10 +116,12 @@ public struct ProductAttributes: Codable, Sendable, Equatable {
     public var sales: Int64
 
     /// Reads the stored JSON without Codable: a search touches one of these per match, and
-    /// Foundation's decoder made that half the cost of a query.
-    static func decodeStored(_ bytes: UnsafeRawBufferPointer) throws -> ProductAttributes {
+    /// Foundation's decoder made that half the cost of a query. Without `category` its text
+    /// is stepped over (and left empty): most queries do not filter by it.
+    static func decodeStored(_ bytes: UnsafeRawBufferPointer, category wantCategory: Bool = true) throws -> ProductAttributes {
         var listed: Bool?, category: String?, created: Int64?, minPrice: Int64?, sales: Int64?
-        try JSONParser.forEachMember(in: bytes) { name, value in
+        if !wantCategory { category = "" }
+        try JSONParser.forEachMember(in: bytes, wanted: { wantCategory || $0 != "category" }) { name, value in
             switch name {
             case "listed": listed = value.boolValue
             case "category": category = value.stringValue

@@ -88,7 +88,7 @@ public struct CatalogQueries: Sendable {
             let terms = (query.q ?? "").split(whereSeparator: { $0.isWhitespace }).map { Tokenizer.queryTokens(String($0)) }.filter { !$0.isEmpty }
 
             func attributes(_ productId: String) throws -> ProductAttributes? {
-                try txn.get(attributesDB, Array(productId.utf8)).map { try ProductAttributes.decodeStored($0) }
+                try txn.get(attributesDB, Array(productId.utf8)).map { try ProductAttributes.decodeStored($0, category: query.category != nil) }
             }
             func admits(_ a: ProductAttributes) -> Bool {
                 if !query.includeUnlisted && !a.listed { return false }
@@ -161,38 +161,60 @@ public struct CatalogQueries: Sendable {
         }
     }
 
-    /// Products matching every term, with how many terms hit their title.
-    static func search(_ terms: [[Tokenizer.QueryToken]], postings: Database, txn: Transaction) throws -> [String: Int] {
-        var result: [String: Int]?
-        for term in terms {
-            var termMatches: [String: Bool]?
-            for token in term {
-                let hits = try Self.postings(token, postings: postings, txn: txn)
-                if let current = termMatches {
-                    var next: [String: Bool] = [:]
-                    for (id, title) in current { if let other = hits[id] { next[id] = title && other } }
-                    termMatches = next
-                } else {
-                    termMatches = hits
-                }
-                if termMatches?.isEmpty == true { return [:] }
-            }
-            guard let matches = termMatches else { continue }
-            if let current = result {
-                var next: [String: Int] = [:]
-                for (id, score) in current { if let title = matches[id] { next[id] = score + (title ? 1 : 0) } }
-                result = next
-            } else {
-                result = matches.mapValues { $0 ? 1 : 0 }
-            }
-            if result?.isEmpty == true { return [:] }
-        }
-        return result ?? [:]
+    /// One product a token or term matched: its id's bytes (postings are ordered by them) and
+    /// whether the match is in its title, or how many terms hit its title.
+    struct Hit {
+        let id: [UInt8]
+        var score: Int
     }
 
-    /// productId → true when the token is in its title.
-    static func postings(_ token: Tokenizer.QueryToken, postings: Database, txn: Transaction) throws -> [String: Bool] {
-        var hits: [String: Bool] = [:]
+    /// Products matching every term, with how many terms hit their title.
+    ///
+    /// Postings come out of LMDB ordered by product id, so tokens and terms are intersected by
+    /// merging sorted lists — no hashing, no dictionary growing per match.
+    static func search(_ terms: [[Tokenizer.QueryToken]], postings: Database, txn: Transaction) throws -> [String: Int] {
+        var result: [Hit]?
+        for term in terms {
+            // Within a term: every token must match; the term hits the title if every token does.
+            var termHits: [Hit]?
+            for token in term {
+                let hits = try Self.postings(token, postings: postings, txn: txn)
+                termHits = termHits.map { intersect($0, hits) { $0 & $1 } } ?? hits
+                if termHits?.isEmpty == true { return [:] }
+            }
+            guard let matches = termHits else { continue }
+            result = result.map { intersect($0, matches) { $0 + $1 } } ?? matches
+            if result?.isEmpty == true { return [:] }
+        }
+        var scores: [String: Int] = [:]
+        scores.reserveCapacity(result?.count ?? 0)
+        for hit in result ?? [] { scores[String(decoding: hit.id, as: UTF8.self)] = hit.score }
+        return scores
+    }
+
+    /// The hits in both sorted lists, their scores combined by `combine`.
+    static func intersect(_ a: [Hit], _ b: [Hit], _ combine: (Int, Int) -> Int) -> [Hit] {
+        var result: [Hit] = []
+        result.reserveCapacity(min(a.count, b.count))
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if a[i].id.lexicographicallyPrecedes(b[j].id) {
+                i += 1
+            } else if b[j].id.lexicographicallyPrecedes(a[i].id) {
+                j += 1
+            } else {
+                result.append(Hit(id: a[i].id, score: combine(a[i].score, b[j].score)))
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+
+    /// The products a token matches, ordered by id; score 1 when the token is in the title.
+    static func postings(_ token: Tokenizer.QueryToken, postings: Database, txn: Transaction) throws -> [Hit] {
+        var hits: [Hit] = []
         let (prefix, exact): ([UInt8], Bool) = switch token {
         case .exact(let t): (Array(t.utf8) + [0], true)
         case .prefix(let p): (Array(p.utf8), false)
@@ -201,12 +223,17 @@ public struct CatalogQueries: Sendable {
             var entry = try cursor.seek(atLeast: prefix)
             while let current = entry, current.key.hasPrefix(prefix) {
                 let separator = exact ? prefix.count - 1 : (current.key.firstIndex(of: 0) ?? current.key.count)
-                let id = String(decoding: current.key[(separator + 1)...], as: UTF8.self)
-                let title = (current.value.first ?? 0) & 1 == 1
-                hits[id] = (hits[id] ?? false) || title
+                hits.append(Hit(id: Array(current.key[(separator + 1)...]), score: Int((current.value.first ?? 0) & 1)))
                 entry = try cursor.next()
             }
         }
-        return hits
+        guard !exact else { return hits }
+        // A prefix spans several words, each with its own id-ordered run: order them as one,
+        // one hit per product, in its title if any of its words is.
+        hits.sort { x, y in x.id.lexicographicallyPrecedes(y.id) || (x.id == y.id && x.score > y.score) }
+        var merged: [Hit] = []
+        merged.reserveCapacity(hits.count)
+        for hit in hits where merged.last?.id != hit.id { merged.append(hit) }
+        return merged
     }
 }

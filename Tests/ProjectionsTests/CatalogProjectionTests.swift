@@ -67,6 +67,26 @@ import Testing
         await world.close()
     }
 
+    /// A Latin prefix matches several words; a product is counted once, as a title hit if any
+    /// of its matching words is in the title, and every term must still match.
+    @Test func aPrefixSpanningWordsCountsAProductOnce() async throws {
+        let world = try await World()
+        try await world.product("P1", title: "Professional 耳机", description: "pro", skus: [("S1", 300)])
+        try await world.product("P2", title: "普通 耳机", description: "prototype programmable", skus: [("S2", 200)])
+        try await world.product("P3", title: "Promax 保护膜", category: "配件", description: "professional", skus: [("S3", 20)])
+        try await world.settle()
+
+        func ids(_ query: CatalogQueries.ListQuery) throws -> [String] {
+            try world.catalog.list(query).items.map { try decode(ProductListItem.self, $0).productId }
+        }
+        #expect(try world.catalog.list(.init(q: "pro")).total == 3)
+        #expect(try ids(.init(q: "pro")) == ["P3", "P1", "P2"])  // title hits (newest first), then P2
+        #expect(try ids(.init(q: "pro 耳机")) == ["P1", "P2"])  // P1 hits its title with both terms
+        #expect(try ids(.init(q: "prof 膜")) == ["P3"])
+        #expect(try ids(.init(q: "pro", category: "配件")) == ["P3"])
+        await world.close()
+    }
+
     @Test func theTokenizerSplitsScriptsAsDocumented() {
         #expect(Tokenizer.indexTokens("华为Pro 5G") == ["c:华", "c:为", "c:华为", "w:pro", "w:5g"])
         #expect(Tokenizer.queryTokens("手机") == [.exact("c:手机")])

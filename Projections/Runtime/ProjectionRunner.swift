@@ -148,17 +148,23 @@ public final class ProjectionRunner: Service, Sendable {
                         .flatMap { BigEndian.uint64($0) } ?? 0
                     guard checkpoint < last else { continue }
                     let context = ProjectionContext(transaction: txn, databases: handles.databases)
-                    for event in events where event.position > checkpoint {
+                    /// Runs `body`; a failure that is not the environment's stops this projection at `position`.
+                    func attributed(to position: UInt64, _ body: () throws -> Void) throws {
                         do {
-                            try projection.apply(event, context)
+                            try body()
                         } catch let error as LMDBError where error.isMapFull || error.isStorageFailure {
                             throw error  // the environment's trouble, not the projection's: grow or wait, then retry
                         } catch {
-                            failure = .failed(name: projection.name, position: event.position, error: String(describing: error))
+                            failure = .failed(name: projection.name, position: position, error: String(describing: error))
                             throw error
                         }
                     }
-                    try context.flush(projection)
+                    for event in events where event.position > checkpoint {
+                        try attributed(to: event.position) { try projection.apply(event, context) }
+                    }
+                    // Finishing the batch fails the whole batch: it stops where the batch began.
+                    let first = events.first { $0.position > checkpoint }?.position ?? last
+                    try attributed(to: first) { try context.flush(projection) }
                     try txn.put(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
                 }
             }

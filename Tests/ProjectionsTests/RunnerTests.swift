@@ -134,6 +134,38 @@ import Testing
         readModels.close()
         app.close()
     }
+
+    /// Fails when it finishes a batch that holds a restock, after applying its events fine.
+    struct ExplodingAtTheEnd: Projection {
+        let name = "exploding-at-the-end"
+        let databases = ["things"]
+        func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws {
+            if case .sku(.restocked) = event.event { try context.setDocument(true, "things", "restocked") }
+        }
+        func finishBatch(_ context: ProjectionContext) throws {
+            if try context.document(Bool.self, "things", "restocked") == true { throw ProjectionError.unexpected("cannot finish restocks") }
+        }
+    }
+
+    @Test func aProjectionFailingToFinishItsBatchStopsWhileOthersGoOn() async throws {
+        let app = try await Harness()
+        let readModels = try ReadModelStore(directory: app.dir.path + "/readmodels")
+        let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: [CatalogProjection(), ExplodingAtTheEnd()], batchSize: 100)
+        let task = Task { try await runner.run() }
+        try await app.seedProduct(stock: 5)
+        #expect(await runner.waitUntil(position: 3, projection: "catalog", timeout: .seconds(5)))
+        let statuses = try runner.statuses()
+        let failed = try #require(statuses.first { $0.name == "exploding-at-the-end" })
+        #expect(failed.status == .failed)
+        #expect(failed.position < 3)
+        #expect(failed.error?.contains("cannot finish restocks") == true)
+        #expect(statuses.first { $0.name == "catalog" }?.position == 3)
+        task.cancel()
+        // The runner itself kept running: cancelling it ends it without an error.
+        #expect(await (try? task.value) != nil)
+        readModels.close()
+        app.close()
+    }
 }
 
 @Suite struct CrashResumeTests {

@@ -22,10 +22,7 @@ public struct JSONParser {
     /// Swift small strings, so nothing is allocated for them).
     public static func forEachMember(in bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
                                      _ body: (String, JSONValue) -> Void) throws(SyntaxError) {
-        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
-        try parser.forEachMember(body)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        try forEachMember(in: bytes, maxDepth: maxDepth, wanted: { _ in true }, body)
     }
 
     /// Like `forEachMember(in:_:)`, but only the members `wanted` says yes to are built; the
@@ -95,12 +92,6 @@ private struct Parser {
             throw error("invalid literal")
         }
         index += count
-    }
-
-    mutating func forEachMember(_ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
-        try parseMembers(depth: 1, body)
     }
 
     mutating func forEachMember(wanted: (String) -> Bool, _ body: (String, JSONValue) -> Void) throws(JSONParser.SyntaxError) {

@@ -97,9 +97,7 @@ enum RecordCodec {
         else {
             throw .corruptRecord(position: position, reason: "missing or mistyped members")
         }
-        guard storedPosition >= 0, UInt64(storedPosition) == position, version >= 1 else {
-            throw .corruptRecord(position: position, reason: "record says position \(storedPosition), version \(version)")
-        }
+        try checkHeader(storedPosition: storedPosition, version: version, position: position)
         return RecordedEvent(
             position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data,
             metadata: EventMetadata(
@@ -137,10 +135,15 @@ enum RecordCodec {
         else {
             throw .corruptRecord(position: position, reason: "missing or mistyped members")
         }
-        guard stored >= 0, UInt64(stored) == position, version >= 1 else {
-            throw .corruptRecord(position: position, reason: "record says position \(stored), version \(version)")
-        }
+        try checkHeader(storedPosition: stored, version: version, position: position)
         return EventEnvelope(position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data)
+    }
+
+    /// A record must name the position it is stored under and a version from 1.
+    private static func checkHeader(storedPosition: Int64, version: Int64, position: UInt64) throws(EventStoreError) {
+        guard storedPosition >= 0, UInt64(storedPosition) == position, version >= 1 else {
+            throw .corruptRecord(position: position, reason: "record says position \(storedPosition), version \(version)")
+        }
     }
 
     private static let envelopeSkips: Set<String> = ["hash", "prevHash", "metadata"]

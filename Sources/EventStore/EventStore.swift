@@ -154,8 +154,18 @@ public final class EventStore: Sendable {
         _ decide: @escaping @Sendable (WriteContext) throws -> Decision<R>
     ) async throws -> Submission<R> {
         guard let writer else { throw EventStoreError.invalidArgument("the store is open read-only") }
-        return try await withCheckedThrowingContinuation { continuation in
+        let outcome = try await withUnsafeThrowingContinuation { continuation in
             writer.enqueue(SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation))
+        }
+        switch outcome {
+        case .completed(let value, let position):
+            // The job boxed the `R` its decision's `staged` returned; nothing else reaches here.
+            guard let result = value as? R else {
+                throw EventStoreError.invalidArgument("a job answered with \(type(of: value)), not \(R.self)")
+            }
+            return .completed(result, position: position)
+        case .replayed(let response, let position):
+            return .replayed(response: response, position: position)
         }
     }
 

@@ -53,9 +53,15 @@ extension SHA256 {
 
         public func finalize() -> [UInt8] {
             var out = [UInt8](repeating: 0, count: SHA256.byteCount)
+            finalize(into: &out)
+            return out
+        }
+
+        /// Writes the digest over `out`'s 32 bytes (no allocation when `out` is uniquely held).
+        public func finalize(into out: inout [UInt8]) {
+            precondition(out.count == SHA256.byteCount, "a SHA-256 digest is 32 bytes")
             var length: UInt32 = 0
             out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-            return out
         }
     }
 }

@@ -17,9 +17,15 @@ struct Batch {
     /// Every event staged so far, for the commit feed.
     private(set) var handed: [HandedEvent] = []
     var eventCount: Int { handed.count }
+    /// The heads a plan's streams had before it, reused from plan to plan.
+    private var priorHeads: [StreamHead?] = []
+    /// The record being written, one buffer for the whole batch (LMDB copies it into its page).
+    private var record: [UInt8] = []
+    /// One stream-index cursor for every head lookup of the batch (shared by copies of it).
+    private let cursors = BatchCursors()
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
-         hasher: SHA256.Hasher, heads: HeadCache) {
+         hasher: SHA256.Hasher, heads: HeadCache, jobs: Int = 0) {
         self.transaction = transaction
         self.hasher = hasher
         self.heads = heads
@@ -28,6 +34,8 @@ struct Batch {
         self.at = RFC3339.format(millis: batchMillis)
         self.nextPosition = nextPosition
         self.lastHash = lastHash
+        // At least an event a job: growing the array by doubling would copy it several times.
+        handed.reserveCapacity(jobs)
     }
 
     var context: WriteContext { WriteContext(batch: self) }
@@ -37,8 +45,7 @@ struct Batch {
     /// Validation errors (`EventStoreError`) are thrown before anything is written, so they
     /// fail only their job; errors while writing (`LMDBError`) fail the batch.
     mutating func stage(_ plan: WritePlan) throws -> AppendOutcome {
-        var current: [StreamHead?] = []
-        current.reserveCapacity(plan.appends.count)
+        priorHeads.removeAll(keepingCapacity: true)
         for (index, append) in plan.appends.enumerated() {
             try StreamName.validate(append.streamId)
             for earlier in plan.appends[..<index] where earlier.streamId == append.streamId {
@@ -48,35 +55,35 @@ struct Batch {
             guard append.expectedVersion.admits(head?.version) else {
                 throw EventStoreError.versionConflict(streamId: append.streamId, expected: append.expectedVersion, actual: head?.version)
             }
-            current.append(head)
+            priorHeads.append(head)
         }
         for write in plan.sideTableWrites where layout.sideTables[write.table] == nil {
             throw EventStoreError.invalidArgument("no side table \(write.table)")
         }
 
         var firstPosition: UInt64?
-        var versions: [String: UInt64] = [:]
-        for (append, head) in zip(plan.appends, current) {
+        var versions: [UInt64] = []
+        versions.reserveCapacity(plan.appends.count)
+        for (append, head) in zip(plan.appends, priorHeads) {
             var version = head?.version ?? 0
             for event in append.events {
                 version += 1
                 let position = nextPosition
-                let encoded = RecordCodec.encode(
+                RecordCodec.encode(
                     position: position, streamId: append.streamId, version: version, type: event.type, at: at,
-                    canonicalData: event.canonicalData, metadata: event.metadata, prevHash: lastHash, hasher: hasher)
+                    canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, into: &record)
                 try BigEndian.withBytes(position) { positionBytes in
-                    try encoded.bytes.withUnsafeBytes { record in try transaction.put(layout.log, positionBytes, record, flags: .append) }
-                    try StoreLayout.streamKey(append.streamId, version: version).withUnsafeBytes { key in
+                    try record.withUnsafeBytes { record in try transaction.put(layout.log, positionBytes, record, flags: .append) }
+                    try StoreLayout.withStreamKey(append.streamId, version: version) { key in
                         try transaction.put(layout.streams, key, positionBytes)
                     }
                 }
                 firstPosition = firstPosition ?? position
                 handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
                                           atMillis: batchMillis, attachment: event.attachment))
-                lastHash = encoded.hash
                 nextPosition += 1
             }
-            versions[append.streamId] = version
+            versions.append(version)
             if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1)) }
         }
         for snapshot in plan.snapshots {
@@ -107,13 +114,13 @@ struct Batch {
         } else {
             lastPosition = 0
         }
-        return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, versions: versions, at: at)
+        return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, appends: plan.appends, newVersions: versions, at: at)
     }
 
     /// The stream's head as of this batch: from the cache, else from the index.
     func head(of streamId: String) throws -> StreamHead? {
         if let cached = heads.get(streamId) { return cached }
-        let head = try StoreReads.head(of: streamId, transaction: transaction, layout: layout)
+        let head = try StoreReads.head(of: streamId, cursor: try cursors.streams(transaction, layout))
         if let head { heads.set(streamId, head) }
         return head
     }
@@ -142,6 +149,18 @@ struct Batch {
                 purged += 1
             }
         }
+    }
+}
+
+/// Cursors a batch opens once and LMDB frees when the batch's transaction ends.
+final class BatchCursors {
+    private var streamIndex: Cursor?
+
+    func streams(_ transaction: Transaction, _ layout: StoreLayout) throws -> Cursor {
+        if let streamIndex { return streamIndex }
+        let cursor = try transaction.writeCursor(layout.streams)
+        streamIndex = cursor
+        return cursor
     }
 }
 

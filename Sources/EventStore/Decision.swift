@@ -59,12 +59,25 @@ public struct AppendOutcome: Sendable {
     /// Position of the last appended event, or of the last event of the addressed stream when
     /// nothing was appended (0 if that stream does not exist).
     public let lastPosition: UInt64
-    /// The new version of every stream appended to.
-    public let versions: [String: UInt64]
+    /// The plan's appends, and the version each of their streams has after it (same order): kept
+    /// as written instead of as a dictionary, which cost the writer an allocation and a hash
+    /// per append for a map that only some callers read.
+    let appends: [StreamAppend]
+    let newVersions: [UInt64]
     /// The commit time stamped on the batch (RFC 3339).
     public let at: String
 
     public var appendedNothing: Bool { firstPosition == nil }
+
+    /// The new version of every stream appended to.
+    public var versions: [String: UInt64] {
+        Dictionary(zip(appends.map(\.streamId), newVersions), uniquingKeysWith: { _, last in last })
+    }
+
+    /// The version `streamId` has after this append; nil when the plan did not append to it.
+    public func version(of streamId: String) -> UInt64? {
+        zip(appends, newVersions).first { $0.0.streamId == streamId }?.1
+    }
 }
 
 /// The decide step's answer: the plan, how to turn the outcome into the caller's result, and

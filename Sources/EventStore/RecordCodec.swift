@@ -12,17 +12,17 @@ enum RecordCodec {
     static let zeroHash = [UInt8](repeating: 0, count: 32)
     static let zeroHashHex = String(repeating: "0", count: 64)
 
-    struct Encoded {
-        let bytes: [UInt8]
-        let hash: [UInt8]
-    }
-
-    /// Assembles, hashes and returns the stored bytes of one record, in one buffer: the part
+    /// Assembles and hashes the stored bytes of one record into `record` (emptied first, its
+    /// capacity kept: the writer reuses one buffer for every record of a batch): the part
     /// before `hash`, a placeholder for it, the part after; the digest covers the two parts
     /// and is then written into the placeholder.
+    ///
+    /// `chain` comes in as the previous record's hash and leaves as this record's, overwritten
+    /// in place: the writer carries it from event to event without allocating a digest each.
     static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
-                       canonicalData: [UInt8], metadata: EventMetadata, prevHash: [UInt8], hasher: SHA256.Hasher) -> Encoded {
-        var record: [UInt8] = []
+                       canonicalData: [UInt8], metadata: EventMetadata, chain: inout [UInt8], hasher: SHA256.Hasher,
+                       into record: inout [UInt8]) {
+        record.removeAll(keepingCapacity: true)
         record.reserveCapacity(canonicalData.count + 420)
         record.append(contentsOf: #"{"at":"#.utf8)
         CanonicalJSON.writeString(at, into: &record)
@@ -46,7 +46,7 @@ enum RecordCodec {
         record.append(contentsOf: #"},"position":"#.utf8)
         CanonicalJSON.writeInteger(Int64(position), into: &record)
         record.append(contentsOf: #","prevHash":""#.utf8)
-        Hex.append(prevHash, to: &record)
+        Hex.append(chain, to: &record)
         record.append(contentsOf: #"","streamId":"#.utf8)
         CanonicalJSON.writeString(streamId, into: &record)
         record.append(contentsOf: #","type":"#.utf8)
@@ -56,14 +56,13 @@ enum RecordCodec {
         record.append(UInt8(ascii: "}"))
 
         hasher.reset()
-        hasher.update(prevHash)
+        hasher.update(chain)
         record.withUnsafeBytes { bytes in
             hasher.update(UnsafeRawBufferPointer(rebasing: bytes[..<headEnd]))
             hasher.update(UnsafeRawBufferPointer(rebasing: bytes[tailStart...]))
         }
-        let hash = hasher.finalize()
-        Hex.write(hash, into: &record, at: hashOffset)
-        return Encoded(bytes: record, hash: hash)
+        hasher.finalize(into: &chain)
+        Hex.write(chain, into: &record, at: hashOffset)
     }
 
     private static let placeholder = [UInt8](repeating: UInt8(ascii: "0"), count: 64)

@@ -58,6 +58,32 @@ struct StoreLayout {
         return key
     }
 
+    /// Runs `body` with `streamKey(streamId, version:)` built on the stack (the writer builds
+    /// one per appended event).
+    static func withStreamKey<R>(_ streamId: String, version: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var id = streamId
+        return try id.withUTF8 { utf8 in
+            try withUnsafeTemporaryAllocation(byteCount: utf8.count + 9, alignment: 1) { key in
+                key.copyMemory(from: UnsafeRawBufferPointer(utf8))
+                key[utf8.count] = 0
+                key.storeBytes(of: version.bigEndian, toByteOffset: utf8.count + 1, as: UInt64.self)
+                return try body(UnsafeRawBufferPointer(key))
+            }
+        }
+    }
+
+    /// Runs `body` with `streamEndKey(streamId)` built on the stack.
+    static func withStreamEndKey<R>(_ streamId: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var id = streamId
+        return try id.withUTF8 { utf8 in
+            try withUnsafeTemporaryAllocation(byteCount: utf8.count + 1, alignment: 1) { key in
+                key.copyMemory(from: UnsafeRawBufferPointer(utf8))
+                key[utf8.count] = 1
+                return try body(UnsafeRawBufferPointer(key))
+            }
+        }
+    }
+
     /// The smallest key after every entry of `streamId`.
     static func streamEndKey(_ streamId: String) -> [UInt8] {
         var key: [UInt8] = []

@@ -49,15 +49,20 @@ public struct WriteContext {
 /// Reads shared by reader transactions and the writer's context.
 enum StoreReads {
     static func head(of streamId: String, transaction: Transaction, layout: StoreLayout) throws -> StreamHead? {
+        try transaction.withCursor(layout.streams) { cursor in try head(of: streamId, cursor: cursor) }
+    }
+
+    /// `streamId`'s head through a cursor over the stream index.
+    static func head(of streamId: String, cursor: Cursor) throws -> StreamHead? {
         // The end key is the stream's prefix (`id ‖ 0x00`) with its last byte raised: the entry
         // just before it is the stream's last, if it has the prefix.
-        var prefix = StoreLayout.streamEndKey(streamId)
-        return try transaction.withCursor(layout.streams) { cursor in
-            let found = try cursor.seek(before: prefix)
-            prefix[prefix.count - 1] = 0
+        try StoreLayout.withStreamEndKey(streamId) { end in
+            let found = try cursor.seek(atLeast: end) != nil ? try cursor.previous() : try cursor.last()
+            let idLength = end.count - 1
             guard let entry = found,
-                  entry.key.count == prefix.count + 8, entry.key.hasPrefix(prefix),
-                  let version = BigEndian.uint64(entry.key, at: prefix.count),
+                  entry.key.count == end.count + 8,
+                  entry.key.hasPrefix(UnsafeRawBufferPointer(rebasing: end[..<idLength])), entry.key[idLength] == 0,
+                  let version = BigEndian.uint64(entry.key, at: end.count),
                   let position = BigEndian.uint64(entry.value)
             else { return nil }
             return StreamHead(version: version, position: position)

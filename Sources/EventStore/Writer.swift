@@ -128,7 +128,7 @@ final class Writer: @unchecked Sendable {
                 try environment.writeOnce { transaction in
                     defer { staged = DispatchTime.now().uptimeNanoseconds }
                     var batch = Batch(transaction: transaction, layout: layout, batchMillis: millis,
-                                      nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads)
+                                      nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads, jobs: jobs.count)
                     for job in jobs {
                         try job.run(in: &batch)
                     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Fixed-width big-endian integers as LMDB keys: byte order equals numeric order, so cursors
 /// walk positions and versions in sequence.
 public enum BigEndian {
@@ -35,8 +41,14 @@ extension UnsafeRawBufferPointer {
     /// True when these bytes begin with `prefix`.
     @inlinable
     public func hasPrefix(_ prefix: [UInt8]) -> Bool {
+        prefix.withUnsafeBytes { hasPrefix($0) }
+    }
+
+    /// True when these bytes begin with `prefix`.
+    @inlinable
+    public func hasPrefix(_ prefix: UnsafeRawBufferPointer) -> Bool {
         guard count >= prefix.count else { return false }
-        for i in 0..<prefix.count where self[i] != prefix[i] { return false }
-        return true
+        guard let base = baseAddress, let other = prefix.baseAddress else { return prefix.isEmpty }
+        return memcmp(base, other, prefix.count) == 0
     }
 }

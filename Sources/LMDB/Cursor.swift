@@ -32,6 +32,11 @@ public struct Cursor {
         try key.withUnsafeBytes { buffer in try get(MDB_SET_RANGE, key: buffer) }
     }
 
+    /// Positions at the first key ≥ `key` (a key the caller holds in its own memory).
+    @inlinable public func seek(atLeast key: UnsafeRawBufferPointer) throws -> Entry? {
+        try get(MDB_SET_RANGE, key: key)
+    }
+
     /// Positions at exactly `key`.
     public func seek(exactly key: [UInt8]) throws -> Entry? {
         try key.withUnsafeBytes { buffer in try get(MDB_SET_KEY, key: buffer) }

@@ -78,6 +78,17 @@ public struct Transaction {
         return stat.ms_entries
     }
 
+    /// A cursor over `database` that lives as long as this write transaction: LMDB frees a write
+    /// transaction's cursors when it commits or aborts. For a caller seeking many times in one
+    /// transaction, which would otherwise allocate and free a cursor per seek.
+    public func writeCursor(_ database: Database) throws -> Cursor {
+        guard isWrite else { throw LMDBError(code: MDB_BAD_TXN, operation: "writeCursor in a read transaction") }
+        var raw: OpaquePointer?
+        try check(mdb_cursor_open(pointer, database.handle, &raw), "mdb_cursor_open \(database.name)")
+        guard let raw else { throw LMDBError(code: MDB_PANIC, operation: "mdb_cursor_open") }
+        return Cursor(pointer: raw, database: database)
+    }
+
     /// Runs `body` with a cursor over `database`, closed afterwards.
     @inlinable public func withCursor<R>(_ database: Database, _ body: (inout Cursor) throws -> R) throws -> R {
         var raw: OpaquePointer?

@@ -27,6 +27,11 @@ final class StateCache {
         return (entry.version, state, entry.snapshotVersion)
     }
 
+    /// The version of the stream's last snapshot, without reading its state.
+    func snapshotVersion(of streamId: String) -> UInt64? {
+        entries.get(streamId)?.snapshotVersion
+    }
+
     func put<S>(_ streamId: String, version: UInt64, state: S, snapshotVersion: UInt64) {
         entries.set(streamId, Entry(version: version, state: state, snapshotVersion: snapshotVersion))
     }

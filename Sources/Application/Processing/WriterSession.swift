@@ -11,7 +11,8 @@ struct WriterSession {
     let state: ProcessorState
     let metadata: CommandMetadata
 
-    private struct Staged {
+    fileprivate struct Staged {
+        let streamId: String
         var expected: ExpectedVersion
         var version: UInt64
         var stateAfter: Any
@@ -20,8 +21,9 @@ struct WriterSession {
         var snapshot: SnapshotWrite?
     }
 
-    private var staged: [String: Staged] = [:]
-    private var order: [String] = []
+    /// The streams this command appends to, in the order it first did. A command touches a
+    /// handful of streams, so a scan beats hashing every stream id into a dictionary.
+    private var staged: [Staged] = []
     private(set) var sideTableWrites: [SideTableWrite] = []
     private(set) var touchedUsers: Set<String> = []
     var addressedStream: String?
@@ -30,6 +32,11 @@ struct WriterSession {
         self.context = context
         self.state = state
         self.metadata = metadata
+        staged.reserveCapacity(4)
+    }
+
+    private func stagedIndex(_ streamId: String) -> Int? {
+        staged.firstIndex { $0.streamId == streamId }
     }
 
     struct Loaded<S> {
@@ -39,7 +46,8 @@ struct WriterSession {
 
     /// The stream's current state as this command sees it (including what it staged itself).
     func load<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> Loaded<A.State> {
-        if let pending = staged[streamId], let s = pending.stateAfter as? A.State {
+        if let index = stagedIndex(streamId), let s = staged[index].stateAfter as? A.State {
+            let pending = staged[index]
             return Loaded(version: pending.version, state: s)
         }
         if let cached = state.cache.get(streamId, as: A.State.self) {
@@ -74,7 +82,7 @@ struct WriterSession {
     /// Stages the first events of a stream this command just named with a fresh id (an order):
     /// nothing to load, and the append still insists the stream does not exist yet.
     mutating func appendNew<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event]) throws {
-        try append(A.self, streamId, events, current: staged[streamId] == nil ? Loaded(version: 0, state: A.initialState) : nil)
+        try append(A.self, streamId, events, current: stagedIndex(streamId) == nil ? Loaded(version: 0, state: A.initialState) : nil)
     }
 
     /// Stages `events` for `streamId`, expecting the version this command loaded.
@@ -85,9 +93,13 @@ struct WriterSession {
     private mutating func append<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event], current known: Loaded<A.State>?) throws {
         guard !events.isEmpty else { return }
         let current = try known ?? load(A.self, streamId)
-        var entry = staged[streamId] ?? Staged(
-            expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: current.state,
-            snapshotVersion: state.cache.get(streamId, as: A.State.self)?.snapshotVersion ?? 0, events: [], snapshot: nil)
+        let index = stagedIndex(streamId)
+        // `stateAfter` is set below, once folded: boxing the state before it would cost an
+        // allocation for nothing.
+        var entry = index.map { staged[$0] } ?? Staged(
+            streamId: streamId, expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: (),
+            snapshotVersion: state.cache.snapshotVersion(of: streamId) ?? 0, events: [], snapshot: nil)
+        entry.events.reserveCapacity(entry.events.count + events.count)
         var folded = current.state
         for event in events {
             let domainEvent = A.wrap(event)
@@ -102,8 +114,7 @@ struct WriterSession {
             entry.snapshot = SnapshotWrite(streamId: streamId, version: entry.version, state: try Self.encodeSnapshot(A.self, folded))
             entry.snapshotVersion = entry.version
         }
-        if staged[streamId] == nil { order.append(streamId) }
-        staged[streamId] = entry
+        if let index { staged[index] = entry } else { staged.append(entry) }
     }
 
     /// The state `streamId` will have once this command's events are applied.
@@ -125,23 +136,15 @@ struct WriterSession {
     /// `result` builds the answer; on rollback every stream and buyer this command touched is
     /// forgotten and reloads from the log.
     func decision<R>(committed: @escaping () -> Void = {}, result: @escaping () -> R) -> Decision<R> {
-        let cache = state
-        let entries = order.compactMap { id in staged[id].map { (id, $0) } }
         let plan = WritePlan(
-            appends: entries.map { StreamAppend(streamId: $0.0, expectedVersion: $0.1.expected, events: $0.1.events) },
-            snapshots: entries.compactMap { $0.1.snapshot },
+            appends: staged.map { StreamAppend(streamId: $0.streamId, expectedVersion: $0.expected, events: $0.events) },
+            snapshots: staged.contains { $0.snapshot != nil } ? staged.compactMap(\.snapshot) : [],
             sideTableWrites: sideTableWrites,
             addressedStream: addressedStream)
-        let streams = entries.map(\.0)
-        let users = Array(touchedUsers)
-        return Decision(plan: plan, staged: { _ in
-            for (id, entry) in entries {
-                cache.cache.put(id, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion)
-            }
-            return result()
-        }, rollback: {
-            cache.forget(streams: streams, users: users)
-        }, committed: committed)
+        // One object for both hooks: each closure then captures a single reference, which
+        // Swift passes as the closure's context instead of allocating one per closure.
+        let hooks = StagedCommand(state: state, staged: staged, users: touchedUsers, result: result)
+        return Decision(plan: plan, staged: { _ in hooks.apply() }, rollback: { hooks.forget() }, committed: committed)
     }
 
     // MARK: Snapshots
@@ -159,5 +162,32 @@ struct WriterSession {
         guard let envelope = try? JSONValueDecoder().decode(SnapshotEnvelope<A.State>.self, from: bytes),
               envelope.schema == A.snapshotSchema else { return nil }
         return envelope.state
+    }
+}
+
+/// What a staged command does to the writer's caches once its plan is written (`apply`), or
+/// when its batch fails (`forget`).
+private final class StagedCommand<R> {
+    let state: ProcessorState
+    let staged: [WriterSession.Staged]
+    let users: Set<String>
+    let result: () -> R
+
+    init(state: ProcessorState, staged: [WriterSession.Staged], users: Set<String>, result: @escaping () -> R) {
+        self.state = state
+        self.staged = staged
+        self.users = users
+        self.result = result
+    }
+
+    func apply() -> R {
+        for entry in staged {
+            state.cache.put(entry.streamId, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion)
+        }
+        return result()
+    }
+
+    func forget() {
+        state.forget(streams: staged.map(\.streamId), users: Array(users))
     }
 }

@@ -154,9 +154,21 @@ public final class EventStore: Sendable {
         _ decide: @escaping @Sendable (WriteContext) throws -> Decision<R>
     ) async throws -> Submission<R> {
         guard let writer else { throw EventStoreError.invalidArgument("the store is open read-only") }
-        let outcome = try await withUnsafeThrowingContinuation { continuation in
-            writer.enqueue(SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation))
+        // Held until answered: the writer lets go first, so the job and what its command
+        // allocated are freed here, on the caller's thread, not on the writer's.
+        var job: SubmittedJob<R>?
+        let outcome: JobOutcome
+        do {
+            outcome = try await withUnsafeThrowingContinuation { continuation in
+                let submitted = SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation)
+                job = submitted
+                writer.enqueue(submitted)
+            }
+        } catch {
+            withExtendedLifetime(job) {}
+            throw error
         }
+        withExtendedLifetime(job) {}
         switch outcome {
         case .completed(let value, let position):
             // The job boxed the `R` its decision's `staged` returned; nothing else reaches here.

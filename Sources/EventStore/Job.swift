@@ -7,8 +7,20 @@ protocol WriterJob: AnyObject, Sendable {
     func rollback()
     /// The batch is durable.
     func committed()
-    /// Answers the caller: with its outcome, or with `error` when the batch failed.
-    func finish(batchError: EventStoreError?)
+    /// The caller's answer: its outcome, or `error` when the batch failed. The writer lets go of
+    /// the job before it resumes the caller (`JobAnswer.deliver`), so the caller — who holds
+    /// the job until then — frees it and everything its command allocated on its own thread.
+    func answer(batchError: EventStoreError?) -> JobAnswer
+}
+
+/// A job's outcome and the continuation to resume with it, apart from the job.
+struct JobAnswer {
+    let continuation: UnsafeContinuation<JobOutcome, any Error>
+    let outcome: Result<JobOutcome, any Error>
+
+    func deliver() {
+        continuation.resume(with: outcome)
+    }
 }
 
 /// How a job ended, with the caller's result type erased.
@@ -29,13 +41,15 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     private let claim: IdempotencyClaim?
     private let decide: @Sendable (WriteContext) throws -> Decision<R>
     private let remember: (@Sendable (R, UInt64) -> [UInt8])?
-    /// Unchecked for speed (a checked one allocates and audits every resume): `finish` is the
-    /// only resume and the writer calls it exactly once per job — from `enqueue` when the store
-    /// is closing, else after the job's batch committed or failed.
+    /// Unchecked for speed (a checked one allocates and audits every resume): the writer takes
+    /// one `answer` per job and delivers it once — from `enqueue` when the store is closing,
+    /// else after the job's batch committed or failed.
     private let continuation: UnsafeContinuation<JobOutcome, any Error>
     private var outcome: Result<JobOutcome, any Error>?
     private var rollbackHook: (() -> Void)?
     private var committedHook: (() -> Void)?
+    /// The written plan, kept so that its events are freed with the job, by the caller.
+    private var plan: WritePlan?
 
     init(claim: IdempotencyClaim?, decide: @escaping @Sendable (WriteContext) throws -> Decision<R>,
          remember: (@Sendable (R, UInt64) -> [UInt8])?, continuation: UnsafeContinuation<JobOutcome, any Error>) {
@@ -49,6 +63,7 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         outcome = nil
         rollbackHook = nil
         committedHook = nil
+        plan = nil
         if let claim, let entry = try batch.idempotencyEntry(for: claim.key) {
             if entry.matches(claim.fingerprint) {
                 outcome = .success(.replayed(response: entry.response, position: entry.position))
@@ -73,6 +88,7 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         }
         rollbackHook = decided.rollback
         committedHook = decided.committed
+        plan = decided.plan
         let result: R
         do {
             result = try decided.staged(appended)
@@ -99,13 +115,13 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         committedHook?()
     }
 
-    func finish(batchError: EventStoreError?) {
+    func answer(batchError: EventStoreError?) -> JobAnswer {
         if let batchError {
-            continuation.resume(throwing: batchError)
+            return JobAnswer(continuation: continuation, outcome: .failure(batchError))
         } else if let outcome {
-            continuation.resume(with: outcome)
+            return JobAnswer(continuation: continuation, outcome: outcome)
         } else {
-            continuation.resume(throwing: EventStoreError.invalidArgument("job finished without running"))
+            return JobAnswer(continuation: continuation, outcome: .failure(EventStoreError.invalidArgument("job finished without running")))
         }
     }
 }

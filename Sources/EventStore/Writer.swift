@@ -61,7 +61,7 @@ final class Writer: @unchecked Sendable {
         condition.lock()
         if stopping {
             condition.unlock()
-            job.finish(batchError: .closed)
+            job.answer(batchError: .closed).deliver()
             return
         }
         queue.append(job)
@@ -91,11 +91,14 @@ final class Writer: @unchecked Sendable {
                 return
             }
             let take = min(queue.count, configuration.maxBatch)
-            let jobs = Array(queue.prefix(take))
+            var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
             condition.unlock()
-            process(jobs)
+            let answers = process(jobs)
+            // Let go of the jobs first: each caller then holds the last reference to its own.
+            jobs.removeAll()
+            for answer in answers { answer.deliver() }
         }
     }
 
@@ -112,7 +115,8 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    private func process(_ jobs: [any WriterJob]) {
+    /// Runs and commits one batch; returns the callers' answers (delivered by `loop`).
+    private func process(_ jobs: [any WriterJob]) -> [JobAnswer] {
         let started = DispatchTime.now().uptimeNanoseconds
         let millis = max(configuration.clock(), lastBatchMillis)
         if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
@@ -147,16 +151,14 @@ final class Writer: @unchecked Sendable {
                     try environment.growMap()
                     continue
                 } catch {
-                    fail(jobs, with: EventStoreError(error))
-                    return
+                    return answers(jobs, batchError: EventStoreError(error))
                 }
             } catch {
                 heads.clear()
                 for job in jobs { job.rollback() }
                 let storeError = EventStoreError.wrap(error)
                 configuration.onWriteFailure?(storeError)
-                fail(jobs, with: storeError)
-                return
+                return answers(jobs, batchError: storeError)
             }
             if millis - lastPurgeMillis > 60_000 { lastPurgeMillis = millis }
             nextPosition = committedPosition
@@ -165,18 +167,21 @@ final class Writer: @unchecked Sendable {
             for job in jobs { job.committed() }
             feed.append(handed)
             notifier.publish(head: committedPosition - 1)
-            for job in jobs { job.finish(batchError: nil) }
+            let answers = answers(jobs, batchError: nil)
             if let observe = configuration.onBatchCommitted {
                 let finished = DispatchTime.now().uptimeNanoseconds
                 observe(BatchStatistics(jobs: jobs.count, events: events, seconds: Double(finished - started) / 1e9,
                                         commitSeconds: Double(finished - max(staged, started)) / 1e9))
             }
-            return
+            return answers
         }
     }
 
-    private func fail(_ jobs: [any WriterJob], with error: EventStoreError) {
-        for job in jobs { job.finish(batchError: error) }
+    private func answers(_ jobs: [any WriterJob], batchError: EventStoreError?) -> [JobAnswer] {
+        var answers: [JobAnswer] = []
+        answers.reserveCapacity(jobs.count)
+        for job in jobs { answers.append(job.answer(batchError: batchError)) }
+        return answers
     }
 }
 
@@ -184,7 +189,7 @@ final class Writer: @unchecked Sendable {
 public struct BatchStatistics: Sendable {
     public let jobs: Int
     public let events: Int
-    /// From taking the batch to answering its jobs.
+    /// From taking the batch to having every job's answer ready (delivering them follows).
     public let seconds: Double
     /// The part spent committing (writing pages and fsync), after every job was staged.
     public let commitSeconds: Double

@@ -17,7 +17,11 @@ public final class ProjectionRunner: Service, Sendable {
     let store: EventStore
     public let readModels: ReadModelStore
     public let projections: [any Projection]
-    let writer = ThreadPool(threads: 1, name: "ol-readmodels")
+    /// Below the request handlers' priority: under load, commands and queries come first and
+    /// the projections take bigger batches a moment later (which costs less per event). With
+    /// nice 5 (and 10), alternated against nice 0 under `wrk` POST /v1/orders: +0–17 % orders/s,
+    /// −2 – −13 % server CPU per order in six of six rounds, projection lag back to 0 at the end.
+    let writer = ThreadPool(threads: 1, name: "ol-readmodels", niceness: 5)
     let logger: Logger
     let batchSize: Int
 

@@ -26,3 +26,25 @@ public func raiseCurrentThreadPriority(by niceness: Int32) -> Bool {
     return false
     #endif
 }
+
+/// Asks the kernel to favour other threads over the calling one by `niceness` (a positive nice
+/// value): for background work that must not take CPU from requests while they wait. Lowering
+/// needs no privilege.
+@discardableResult
+public func lowerCurrentThreadPriority(by niceness: Int32) -> Bool {
+    #if canImport(Glibc)
+    return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) == 0
+    #else
+    return false
+    #endif
+}
+
+/// The calling thread's nice value (0 unless changed; higher is less favoured).
+public func currentThreadNiceness() -> Int32 {
+    #if canImport(Glibc)
+    errno = 0
+    return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    #else
+    return 0
+    #endif
+}

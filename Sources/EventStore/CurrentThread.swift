@@ -26,26 +26,3 @@ public func raiseCurrentThreadPriority(by niceness: Int32) -> Bool {
     return false
     #endif
 }
-
-/// Asks the kernel to favour other threads over the calling one: its nice value goes up by
-/// `niceness` from where it is (a process started with `nice` or systemd's `Nice=` keeps its
-/// offset). For background work that must not take CPU from requests while they wait; lowering
-/// needs no privilege.
-@discardableResult
-public func lowerCurrentThreadPriority(by niceness: Int32) -> Bool {
-    #if canImport(Glibc)
-    return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, min(19, currentThreadNiceness() + niceness)) == 0
-    #else
-    return false
-    #endif
-}
-
-/// The calling thread's nice value (0 unless changed; higher is less favoured).
-public func currentThreadNiceness() -> Int32 {
-    #if canImport(Glibc)
-    errno = 0
-    return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-    #else
-    return 0
-    #endif
-}

@@ -9,12 +9,10 @@ public final class ThreadPool: @unchecked Sendable {
     private var queue: [@Sendable () -> Void] = []
     private var stopping = false
 
-    /// `niceness` > 0 runs the threads below the request handlers' priority (background work).
-    public init(threads: Int, name: String = "ol-pool", niceness: Int32 = 0) {
+    public init(threads: Int, name: String = "ol-pool") {
         for index in 0..<max(1, threads) {
             let thread = Thread { [self] in
                 nameCurrentThread("\(name)-\(index)")
-                if niceness > 0 { lowerCurrentThreadPriority(by: niceness) }
                 self.loop()
             }
             thread.start()

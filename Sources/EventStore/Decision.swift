@@ -74,10 +74,6 @@ public struct AppendOutcome: Sendable {
         Dictionary(zip(appends.map(\.streamId), newVersions), uniquingKeysWith: { _, last in last })
     }
 
-    /// The version `streamId` has after this append; nil when the plan did not append to it.
-    public func version(of streamId: String) -> UInt64? {
-        zip(appends, newVersions).first { $0.0.streamId == streamId }?.1
-    }
 }
 
 /// The decide step's answer: the plan, how to turn the outcome into the caller's result, and

@@ -157,18 +157,12 @@ public final class EventStore: Sendable {
         // Held until answered: the writer lets go first, so the job and what its command
         // allocated are freed here, on the caller's thread, not on the writer's.
         var job: SubmittedJob<R>?
-        let outcome: JobOutcome
-        do {
-            outcome = try await withUnsafeThrowingContinuation { continuation in
-                let submitted = SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation)
-                job = submitted
-                writer.enqueue(submitted)
-            }
-        } catch {
-            withExtendedLifetime(job) {}
-            throw error
+        defer { withExtendedLifetime(job) {} }
+        let outcome = try await withUnsafeThrowingContinuation { continuation in
+            let submitted = SubmittedJob(claim: idempotency, decide: decide, remember: remember, continuation: continuation)
+            job = submitted
+            writer.enqueue(submitted)
         }
-        withExtendedLifetime(job) {}
         switch outcome {
         case .completed(let value, let position):
             // The job boxed the `R` its decision's `staged` returned; nothing else reaches here.

@@ -49,17 +49,8 @@ struct StoreLayout {
         sideTables = tables
     }
 
-    static func streamKey(_ streamId: String, version: UInt64) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(streamId.utf8.count + 9)
-        key.append(contentsOf: streamId.utf8)
-        key.append(0)
-        BigEndian.append(version, to: &key)
-        return key
-    }
-
-    /// Runs `body` with `streamKey(streamId, version:)` built on the stack (the writer builds
-    /// one per appended event).
+    /// Runs `body` with the stream-index key `streamId ‖ 0x00 ‖ big-endian version`, built on
+    /// the stack (the writer builds one per appended event).
     static func withStreamKey<R>(_ streamId: String, version: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var id = streamId
         return try id.withUTF8 { utf8 in
@@ -72,7 +63,8 @@ struct StoreLayout {
         }
     }
 
-    /// Runs `body` with `streamEndKey(streamId)` built on the stack.
+    /// Runs `body` with the smallest key after every entry of `streamId` (`streamId ‖ 0x01`),
+    /// built on the stack.
     static func withStreamEndKey<R>(_ streamId: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var id = streamId
         return try id.withUTF8 { utf8 in
@@ -82,14 +74,5 @@ struct StoreLayout {
                 return try body(UnsafeRawBufferPointer(key))
             }
         }
-    }
-
-    /// The smallest key after every entry of `streamId`.
-    static func streamEndKey(_ streamId: String) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(streamId.utf8.count + 1)
-        key.append(contentsOf: streamId.utf8)
-        key.append(1)
-        return key
     }
 }

@@ -75,7 +75,7 @@ enum StoreReads {
         let prefix = Array(streamId.utf8) + [0]
         var events: [RecordedEvent] = []
         try transaction.withCursor(layout.streams) { cursor in
-            var entry = try cursor.seek(atLeast: StoreLayout.streamKey(streamId, version: max(fromVersion, 1)))
+            var entry = try StoreLayout.withStreamKey(streamId, version: max(fromVersion, 1)) { try cursor.seek(atLeast: $0) }
             while let current = entry, current.key.count == prefix.count + 8, current.key.hasPrefix(prefix) {
                 guard let position = BigEndian.uint64(current.value) else { break }
                 guard let bytes = try transaction.get(layout.log, BigEndian.bytes(position)) else {

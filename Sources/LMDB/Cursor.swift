@@ -29,7 +29,7 @@ public struct Cursor {
 
     /// Positions at the first key ≥ `key`.
     @inlinable public func seek(atLeast key: [UInt8]) throws -> Entry? {
-        try key.withUnsafeBytes { buffer in try get(MDB_SET_RANGE, key: buffer) }
+        try key.withUnsafeBytes { buffer in try seek(atLeast: buffer) }
     }
 
     /// Positions at the first key ≥ `key` (a key the caller holds in its own memory).

@@ -47,8 +47,7 @@ struct WriterSession {
     /// The stream's current state as this command sees it (including what it staged itself).
     func load<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> Loaded<A.State> {
         if let index = stagedIndex(streamId), let s = staged[index].stateAfter as? A.State {
-            let pending = staged[index]
-            return Loaded(version: pending.version, state: s)
+            return Loaded(version: staged[index].version, state: s)
         }
         if let cached = state.cache.get(streamId, as: A.State.self) {
             return Loaded(version: cached.version, state: cached.state)

@@ -77,17 +77,22 @@ public final class ProjectionContext {
         try box(T.self, database, key).value
     }
 
-    /// The cached box of a document, loaded on first use. A key read as two different types
-    /// in one batch is a projection's bug: refused, not guessed.
+    /// The cached box of a document, loaded on first use.
     private func box<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> DocumentBox<T> {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
-            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
-            return box
+            return try typed(cached)
         }
         let value = try stored(T.self, database, key)
         let box = DocumentBox(value: value, baseline: value, baselineIsStored: false)
         documents[documentKey] = box
+        return box
+    }
+
+    /// `cached` as a document of `T`; a key used as two different types in one batch is a
+    /// projection's bug: refused, not guessed.
+    private func typed<T: Codable>(_ cached: any CachedDocument, as type: T.Type = T.self) throws -> DocumentBox<T> {
+        guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
         return box
     }
 
@@ -101,8 +106,7 @@ public final class ProjectionContext {
     public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) throws {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
-            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
-            box.set(value)
+            try typed(cached, as: T.self).set(value)
         } else {
             let box = DocumentBox<T>(value: nil, baseline: nil, baselineIsStored: true)
             box.set(value)
@@ -128,7 +132,7 @@ public final class ProjectionContext {
     public func takeChanges<T: Codable>(_ type: T.Type, _ database: String) throws -> [(before: T?, after: T?)] {
         var changes: [(before: T?, after: T?)] = []
         for (key, cached) in documents where key.database == database {
-            guard let box = cached as? DocumentBox<T> else { throw ProjectionError.documentType(String(describing: T.self)) }
+            let box = try typed(cached, as: T.self)
             guard box.changed else { continue }
             let before = box.baselineIsStored ? try stored(T.self, database, key.key) : box.baseline
             changes.append((before, box.value))

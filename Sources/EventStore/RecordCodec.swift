@@ -115,7 +115,7 @@ enum RecordCodec {
         var at: JSONValue?
         var data: JSONValue?
         do {
-            try JSONParser.forEachMember(in: bytes, wanted: { !envelopeSkips.contains($0) }) { name, value in
+            try JSONParser.forEachMember(in: bytes, wanted: isEnvelopeMember) { name, value in
                 switch name {
                 case "position": storedPosition = value
                 case "streamId": streamId = value
@@ -145,7 +145,15 @@ enum RecordCodec {
         }
     }
 
-    private static let envelopeSkips: Set<String> = ["hash", "prevHash", "metadata"]
+    /// The members an envelope is built from (the hashes and metadata are stepped over). A
+    /// comparison of short strings, not a set lookup: it is asked for every member of every
+    /// record a rebuild reads.
+    private static func isEnvelopeMember(_ name: String) -> Bool {
+        switch name {
+        case "hash", "prevHash", "metadata": false
+        default: true
+        }
+    }
 
     private static let hashMemberPattern = Array(#","hash":""#.utf8)
 

@@ -31,13 +31,12 @@ public struct OrdersProjection: Projection {
     public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
         switch projected.event {
         case .order(let event):
-            let orderId = projected.entityId
-            let previous = try context.document(OrderDocument.self, "orders", orderId)
-            var document = previous ?? OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false)
-            document.order = Order.evolve(document.order, event)
-            document.version = projected.version
-            if document.erased { document.order = document.order.erasingPersonalData() }
-            try context.setDocument(document, "orders", orderId)
+            let initial = { OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false) }
+            try context.upsert(OrderDocument.self, "orders", projected.entityId, initial: initial) { document in
+                Order.evolve(&document.order, event)
+                document.version = projected.version
+                if document.erased { document.order = document.order.erasingPersonalData() }
+            }
         case .account(.erased):
             // The lists below must hold this batch's orders too.
             try finishBatch(context)
@@ -57,38 +56,83 @@ public struct OrdersProjection: Projection {
     /// Lists and counts follow each order's first and last state in the batch.
     public func finishBatch(_ context: ProjectionContext) throws {
         for (before, after) in try context.takeChanges(OrderDocument.self, "orders") {
-            if let before { try unindex(before, context) }
-            if let after { try index(after, context) }
+            switch (before, after) {
+            case (nil, let placed?): try index(placed, context)
+            case (let gone?, nil): try unindex(gone, context)
+            case (let old?, let new?): try reindex(from: old, to: new, context)
+            case (nil, nil): continue
+            }
         }
     }
 
-    private func keys(_ document: OrderDocument) -> [(String, [UInt8])] {
-        let order = document.order
+    /// An order's place in a list: by user, or the whole shop; each of them whole or by status.
+    private enum List: CaseIterable {
+        case byUser, byUserStatus, all, byStatus
+
+        var database: String {
+            switch self {
+            case .byUser: "by-user"
+            case .byUserStatus: "by-user-status"
+            case .all: "all"
+            case .byStatus: "by-status"
+            }
+        }
+
+        var isByStatus: Bool { self == .byUserStatus || self == .byStatus }
+
+        func key(_ document: OrderDocument) -> [UInt8] {
+            let order = document.order
+            switch self {
+            case .byUser: return KeyEncoding.key(.string(order.userId), .inverted(document.placedPosition), .tail(order.orderId))
+            case .byUserStatus:
+                return KeyEncoding.key(.string(order.userId), .string(order.status.rawValue), .inverted(document.placedPosition), .tail(order.orderId))
+            case .all: return KeyEncoding.key(.inverted(document.placedPosition), .tail(order.orderId))
+            case .byStatus: return KeyEncoding.key(.string(order.status.rawValue), .inverted(document.placedPosition), .tail(order.orderId))
+            }
+        }
+    }
+
+    private func summary(_ order: Order.State) throws -> [UInt8] {
+        try CompactJSONEncoder().encode(
+            OrderSummary(orderId: order.orderId, status: order.status, totalCents: order.totalCents, itemCount: order.itemCount,
+                         createdAt: order.placedAt.rfc3339Seconds))
+    }
+
+    private func count(_ order: Order.State, byStatusOnly: Bool, _ delta: Int, _ context: ProjectionContext) throws {
         let status = order.status.rawValue
-        return [
-            ("by-user", KeyEncoding.key(.string(order.userId), .inverted(document.placedPosition), .tail(order.orderId))),
-            ("by-user-status", KeyEncoding.key(.string(order.userId), .string(status), .inverted(document.placedPosition), .tail(order.orderId))),
-            ("all", KeyEncoding.key(.inverted(document.placedPosition), .tail(order.orderId))),
-            ("by-status", KeyEncoding.key(.string(status), .inverted(document.placedPosition), .tail(order.orderId))),
-        ]
-    }
-
-    private func counters(_ order: Order.State) -> [String] {
-        ["all", "status:\(order.status.rawValue)", "user:\(order.userId)", "user:\(order.userId):\(order.status.rawValue)"]
-    }
-
-    private func unindex(_ document: OrderDocument, _ context: ProjectionContext) throws {
-        for (db, key) in keys(document) { try context.delete(db, key) }
-        for counter in counters(document.order) { try context.addToCounter("counts", counter, -1) }
+        if !byStatusOnly {
+            try context.addToCounter("counts", "all", delta)
+            try context.addToCounter("counts", "user:\(order.userId)", delta)
+        }
+        try context.addToCounter("counts", "status:\(status)", delta)
+        try context.addToCounter("counts", "user:\(order.userId):\(status)", delta)
     }
 
     private func index(_ document: OrderDocument, _ context: ProjectionContext) throws {
-        let order = document.order
-        let summary = OrderSummary(orderId: order.orderId, status: order.status, totalCents: order.totalCents, itemCount: order.itemCount,
-                                   createdAt: order.placedAt.rfc3339Seconds)
-        let value = try CompactJSONEncoder().encode(summary)
-        for (db, key) in keys(document) { try context.put(db, key, value) }
-        for counter in counters(order) { try context.addToCounter("counts", counter, 1) }
+        let value = try summary(document.order)
+        for list in List.allCases { try context.put(list.database, list.key(document), value) }
+        try count(document.order, byStatusOnly: false, 1, context)
+    }
+
+    private func unindex(_ document: OrderDocument, _ context: ProjectionContext) throws {
+        for list in List.allCases { try context.delete(list.database, list.key(document)) }
+        try count(document.order, byStatusOnly: false, -1, context)
+    }
+
+    /// An order that changed: its entries are rewritten in place, and moved (with the status
+    /// counts) only in the lists by status, and only when its status changed. An order keeps its
+    /// buyer, id and placing position, so its other keys stay.
+    private func reindex(from old: OrderDocument, to new: OrderDocument, _ context: ProjectionContext) throws {
+        let value = try summary(new.order)
+        let moved = old.order.status != new.order.status
+        for list in List.allCases {
+            if moved && list.isByStatus { try context.delete(list.database, list.key(old)) }
+            try context.put(list.database, list.key(new), value)
+        }
+        if moved {
+            try count(old.order, byStatusOnly: true, -1, context)
+            try count(new.order, byStatusOnly: true, 1, context)
+        }
     }
 }
 

@@ -12,58 +12,17 @@ public final class ProjectionContext {
     let databases: [String: Database]
     private let decoder = JSONDecoder()
 
-    /// One cached document, typed: reading and replacing it neither boxes nor casts the value
-    /// (a document kept as `Any` was copied out by a dynamic cast and boxed again on every
-    /// event).
-    private final class DocumentBox<T: Codable>: CachedDocument {
-        var value: T?
-        /// The value at the last `takeChanges`, unless `baselineIsStored`: then it is still
-        /// what LMDB holds (read only if `takeChanges` asks).
-        var baseline: T?
-        var baselineIsStored: Bool
-        /// Set since the batch began (to be written) / since the last `takeChanges`.
-        var dirty = false
-        var changed = false
-
-        init(value: T?, baseline: T?, baselineIsStored: Bool) {
-            self.value = value
-            self.baseline = baseline
-            self.baselineIsStored = baselineIsStored
-        }
-
-        func set(_ newValue: T?) {
-            value = newValue
-            dirty = true
-            changed = true
-        }
-
-        func encoded() throws -> [UInt8]? {
-            guard dirty else { return nil }
-            guard let value else { return [] }
-            return try DocumentCodec.encode(value)
-        }
-
-        var isDirty: Bool { dirty }
-        var isDeleted: Bool { value == nil }
-    }
-
-    private protocol CachedDocument: AnyObject {
-        var isDirty: Bool { get }
-        var isDeleted: Bool { get }
-        func encoded() throws -> [UInt8]?
-    }
-
-    private struct DocumentKey: Hashable {
-        let database: String
-        let key: String
-    }
-
-    private var documents: [DocumentKey: any CachedDocument] = [:]
+    private var documents: [DocumentKey: any CachedDocument]
     private var counterDeltas: [DocumentKey: Int] = [:]
+    private let carry: DocumentCarry?
 
-    init(transaction: Transaction, databases: [String: Database]) {
+    /// With a `carry`, starts from the documents of the last committed batch and hands this
+    /// batch's back when it flushes (the caller commits them once the transaction has).
+    init(transaction: Transaction, databases: [String: Database], carry: DocumentCarry? = nil) {
         self.transaction = transaction
         self.databases = databases
+        self.carry = carry
+        documents = carry?.checkOut() ?? [:]
     }
 
     func database(_ name: String) throws -> Database {
@@ -81,10 +40,11 @@ public final class ProjectionContext {
     private func box<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> DocumentBox<T> {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
-            return try typed(cached)
+            let box = try typed(cached, as: T.self)
+            box.touch()
+            return box
         }
-        let value = try stored(T.self, database, key)
-        let box = DocumentBox(value: value, baseline: value, baselineIsStored: false)
+        let box = DocumentBox(loaded: try stored(T.self, database, key))
         documents[documentKey] = box
         return box
     }
@@ -106,21 +66,24 @@ public final class ProjectionContext {
     public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) throws {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
-            try typed(cached, as: T.self).set(value)
-        } else {
-            let box = DocumentBox<T>(value: nil, baseline: nil, baselineIsStored: true)
+            let box = try typed(cached, as: T.self)
+            box.touch()
             box.set(value)
-            documents[documentKey] = box
+        } else {
+            documents[documentKey] = DocumentBox<T>(replacing: value)
         }
     }
 
     /// Changes a document in place (nil when absent: `body` is not called).
     public func update<T: Codable>(_ type: T.Type, _ database: String, _ key: String, _ body: (inout T) throws -> Void) throws {
-        let box = try box(T.self, database, key)
-        guard var value = box.value else { return }
-        box.value = nil  // moved out, so `body` changes the only copy
-        defer { box.set(value) }
-        try body(&value)
+        try box(T.self, database, key).modify(initial: { nil }, body)
+    }
+
+    /// Changes a document in place, starting from `initial()` when absent: for documents
+    /// folded event by event (an order's), where reading a copy and setting it back copied
+    /// every field twice.
+    public func upsert<T: Codable>(_ type: T.Type, _ database: String, _ key: String, initial: () -> T, _ body: (inout T) throws -> Void) throws {
+        try box(T.self, database, key).modify(initial: initial, body)
     }
 
     /// The documents of `database` set since the last call (or the batch's start), each with
@@ -131,14 +94,10 @@ public final class ProjectionContext {
     /// for payment and paid in one batch is listed once, not listed, unlisted and relisted.
     public func takeChanges<T: Codable>(_ type: T.Type, _ database: String) throws -> [(before: T?, after: T?)] {
         var changes: [(before: T?, after: T?)] = []
-        for (key, cached) in documents where key.database == database {
+        for (key, cached) in documents where key.database == database && cached.isDirty {
             let box = try typed(cached, as: T.self)
-            guard box.changed else { continue }
-            let before = box.baselineIsStored ? try stored(T.self, database, key.key) : box.baseline
+            guard let before = try box.takeChange(stored: { try stored(T.self, database, key.key) }) else { continue }
             changes.append((before, box.value))
-            box.baseline = box.value
-            box.baselineIsStored = false
-            box.changed = false
         }
         return changes
     }
@@ -155,7 +114,12 @@ public final class ProjectionContext {
                 try transaction.put(db, Array(key.key.utf8), bytes)
             }
         }
-        documents.removeAll(keepingCapacity: true)
+        if let carry {
+            carry.stage(documents)
+            documents = [:]
+        } else {
+            documents.removeAll(keepingCapacity: true)
+        }
         try flushCounters()
     }
 

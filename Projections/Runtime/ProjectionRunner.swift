@@ -35,6 +35,8 @@ public final class ProjectionRunner: Service, Sendable {
     /// The lowest position every running projection has applied.
     public let applied: ProgressNotifier
     private let lagGauges: [String: Gauge]
+    /// Each projection's documents from its last committed batch (used on `writer` only).
+    private let carries: [String: DocumentCarry]
 
     public init(store: EventStore, readModels: ReadModelStore, projections: [any Projection], batchSize: Int = 2000,
                 logger: Logger = Logger(label: "orderlog.projections")) throws {
@@ -55,6 +57,7 @@ public final class ProjectionRunner: Service, Sendable {
         }
         self.notifiers = notifiers
         self.lagGauges = gauges
+        carries = Dictionary(uniqueKeysWithValues: projections.map { ($0.name, DocumentCarry()) })
         applied = ProgressNotifier(head: lowest == .max ? 0 : lowest)
     }
 
@@ -151,7 +154,7 @@ public final class ProjectionRunner: Service, Sendable {
                     let checkpoint = try txn.get(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation))
                         .flatMap { BigEndian.uint64($0) } ?? 0
                     guard checkpoint < last else { continue }
-                    let context = ProjectionContext(transaction: txn, databases: handles.databases)
+                    let context = ProjectionContext(transaction: txn, databases: handles.databases, carry: carries[projection.name])
                     /// Runs `body`; a failure that is not the environment's stops this projection at `position`.
                     func attributed(to position: UInt64, _ body: () throws -> Void) throws {
                         do {
@@ -172,6 +175,7 @@ public final class ProjectionRunner: Service, Sendable {
                     try txn.put(readModels.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
                 }
             }
+            for carry in carries.values { carry.commit() }
         } catch {
             if let failure { return failure }
             throw error
@@ -292,7 +296,10 @@ public final class ProjectionRunner: Service, Sendable {
                 try txn.delete(meta, ReadModelStore.checkpointKey(projection.name, generation: old.generation))
                 for db in old.databases.values { try txn.drop(db, delete: true) }
             },
-            afterCommit: { readModels.setHandles(projection.name, ReadModelStore.Handles(generation: generation, databases: databases)) })
+            afterCommit: {
+                readModels.setHandles(projection.name, ReadModelStore.Handles(generation: generation, databases: databases))
+                carries[projection.name]?.discard()
+            })
         return true
     }
 }

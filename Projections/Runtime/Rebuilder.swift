@@ -19,19 +19,21 @@ public enum Rebuilder {
         let start = try projections.map { try target.checkpoint($0.name) }.min() ?? 0
         let chunks = DecodedChunks(store: store, from: start, to: end, chunk: chunk)
         defer { chunks.stop() }
+        let carries = projections.map { _ in DocumentCarry() }
         var applied: UInt64 = 0
         while let events = try chunks.next() {
             guard let last = events.last?.position else { break }
             try target.environment.write { txn in
-                for projection in projections {
+                for (projection, carry) in zip(projections, carries) {
                     let handles = try target.handles(projection.name)
                     let checkpoint = try target.checkpoint(projection.name, in: txn)
-                    let context = ProjectionContext(transaction: txn, databases: handles.databases)
+                    let context = ProjectionContext(transaction: txn, databases: handles.databases, carry: carry)
                     for event in events where event.position > checkpoint { try projection.apply(event, context) }
                     try context.flush(projection)
                     try txn.put(target.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
                 }
             }
+            for carry in carries { carry.commit() }
             applied += UInt64(events.count)
             progress?(last)
         }

@@ -166,6 +166,51 @@ import Testing
         readModels.close()
         app.close()
     }
+
+    /// Counts every event in one document, folded in place and carried from batch to batch.
+    struct Tally: Projection {
+        let name = "tally"
+        let databases = ["counts"]
+        func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws {
+            try context.upsert(Int.self, "counts", "events", initial: { 0 }) { $0 += 1 }
+        }
+    }
+
+    /// Fails on a restock of seven units, and only there.
+    struct ExplodingOnSeven: Projection {
+        let name = "exploding-on-seven"
+        let databases = ["things"]
+        func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws {
+            if case .sku(.restocked(let restock)) = event.event, restock.quantity == 7 { throw ProjectionError.unexpected("seven") }
+        }
+    }
+
+    /// A document carried into a batch that then fails was changed in memory by the failed
+    /// attempt; the retry must start from what LMDB holds, or the tally counts the batch twice.
+    @Test func aFailedBatchLeavesNoCarriedDocumentBehind() async throws {
+        let app = try await Harness()
+        let readModels = try ReadModelStore(directory: app.dir.path + "/readmodels")
+        let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: [Tally(), ExplodingOnSeven()], batchSize: 100)
+        let task = Task { try await runner.run() }
+        try await app.seedProduct(stock: 5)  // positions 1–3: the tally document is created
+        #expect(await runner.waitUntil(position: 3, projection: "tally", timeout: .seconds(5)))
+        _ = try await app.processor.changeSku(skuId: "S1", .restock(1), metadata: app.meta("admin"))  // 4: read back from LMDB, then carried
+        #expect(await runner.waitUntil(position: 4, projection: "tally", timeout: .seconds(5)))
+        _ = try await app.processor.changeSku(skuId: "S1", .restock(7), metadata: app.meta("admin"))  // 5: the batch fails, then is retried
+        #expect(await runner.waitUntil(position: 5, projection: "tally", timeout: .seconds(5)))
+        _ = try await app.processor.changeSku(skuId: "S1", .restock(2), metadata: app.meta("admin"))  // 6: from the retry's carry
+        #expect(await runner.waitUntil(position: 6, projection: "tally", timeout: .seconds(5)))
+
+        let statuses = try runner.statuses()
+        #expect(statuses.first { $0.name == "exploding-on-seven" }?.status == .failed)
+        let counts = try #require(try readModels.handles("tally").databases["counts"])
+        let stored = try readModels.read { txn in try txn.getBytes(counts, Array("events".utf8)) }
+        #expect(stored.map { String(decoding: $0, as: UTF8.self) } == "6")
+        task.cancel()
+        _ = try? await task.value
+        readModels.close()
+        app.close()
+    }
 }
 
 @Suite struct CrashResumeTests {

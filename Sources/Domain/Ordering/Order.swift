@@ -163,6 +163,13 @@ public enum Order {
 
     public static func evolve(_ state: State, _ event: Event) -> State {
         var s = state
+        evolve(&s, event)
+        return s
+    }
+
+    /// `evolve` in place, for folds that own their state: a read model applying events to its
+    /// copy of an order would otherwise copy the order's fields (a retain each) per event.
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .placed(let e):
             s.exists = true
@@ -214,7 +221,6 @@ public enum Order {
             s.refund = Refund(reason: nil, automaticReason: "paid_after_cancellation", requestedAt: e.at, fromStatus: nil, outcome: "approved")
             s.history.append(HistoryEntry(status: .refunded, at: e.at, reason: "paid_after_cancellation"))
         }
-        return s
     }
 }
 

@@ -1,0 +1,112 @@
+/// A read-model document held decoded while a projection works on it (see `ProjectionContext`
+/// and `DocumentCarry`).
+protocol CachedDocument: AnyObject {
+    var isDirty: Bool { get }
+    var isDeleted: Bool { get }
+    /// Used in the batch now running (set when the context hands it out or replaces it).
+    var isTouched: Bool { get }
+    /// Came from LMDB or an earlier batch, rather than being created in this one.
+    var isReused: Bool { get }
+    func encoded() throws -> [UInt8]?
+    /// After its batch's changes are written: what it holds is now what LMDB holds.
+    func settle()
+}
+
+/// Where a document lives: a database of the projection and its key there.
+struct DocumentKey: Hashable {
+    let database: String
+    let key: String
+}
+
+/// One cached document, typed: reading and replacing it neither boxes nor casts the value (a
+/// document kept as `Any` was copied out by a dynamic cast and boxed again on every event).
+final class DocumentBox<T: Codable>: CachedDocument {
+    private(set) var value: T?
+    /// The value `takeChanges` compares against: the stored one, the current one (nothing
+    /// changed since), or a copy kept when a change began. Copied only when a change begins,
+    /// so a document read and never changed is never copied.
+    enum Baseline {
+        case stored
+        case current
+        case kept(T?)
+    }
+
+    private(set) var baseline: Baseline
+    /// Set since the batch began (to be written) / since the last `takeChanges`.
+    private(set) var isDirty = false
+    private(set) var changed = false
+    private(set) var isTouched = true
+    private(set) var isReused: Bool
+
+    /// A document read from LMDB (or found absent there).
+    init(loaded value: T?) {
+        self.value = value
+        baseline = .current
+        isReused = value != nil
+    }
+
+    /// A document replaced without being read: its earlier value is LMDB's, read only if
+    /// `takeChanges` asks.
+    init(replacing newValue: T?) {
+        value = nil
+        baseline = .stored
+        isReused = false
+        set(newValue)
+    }
+
+    private func willChange() {
+        if case .current = baseline { baseline = .kept(value) }
+        isDirty = true
+        changed = true
+    }
+
+    func set(_ newValue: T?) {
+        willChange()
+        value = newValue
+    }
+
+    /// Changes the value in place (moved out, so `body` changes the only copy); when there is
+    /// none, `initial` makes one, or with nil the document stays absent.
+    func modify(initial: () -> T?, _ body: (inout T) throws -> Void) rethrows {
+        let created = value == nil ? initial() : nil
+        guard value != nil || created != nil else { return }
+        willChange()
+        guard var current = value.take() ?? created else { return }
+        defer { value = current }
+        try body(&current)
+    }
+
+    /// Marks the box as used by the batch now running.
+    func touch() { isTouched = true }
+
+    /// The value before the changes since the last call (`stored` reads it), and resets the
+    /// comparison to now.
+    func takeChange(stored: () throws -> T?) rethrows -> T?? {
+        guard changed else { return nil }
+        changed = false
+        let before: T?
+        switch baseline {
+        case .stored: before = try stored()
+        case .current: before = value
+        case .kept(let kept): before = kept
+        }
+        baseline = .current
+        return .some(before)
+    }
+
+    func encoded() throws -> [UInt8]? {
+        guard isDirty else { return nil }
+        guard let value else { return [] }
+        return try DocumentCodec.encode(value)
+    }
+
+    var isDeleted: Bool { value == nil }
+
+    func settle() {
+        baseline = .current
+        isDirty = false
+        changed = false
+        isTouched = false
+        isReused = true
+    }
+}

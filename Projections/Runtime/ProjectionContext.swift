@@ -114,12 +114,9 @@ public final class ProjectionContext {
                 try transaction.put(db, Array(key.key.utf8), bytes)
             }
         }
-        if let carry {
-            carry.stage(documents)
-            documents = [:]
-        } else {
-            documents.removeAll(keepingCapacity: true)
-        }
+        // The documents stay with the context (made for one batch) and go when it goes: on the
+        // thread its owner chooses (a rebuild frees them on its reading thread).
+        carry?.stage(documents)
         try flushCounters()
     }
 

@@ -23,11 +23,14 @@ public enum Rebuilder {
         var applied: UInt64 = 0
         while let events = try chunks.next() {
             guard let last = events.last?.position else { break }
+            var contexts: [ProjectionContext] = []
             try target.environment.write { txn in
+                contexts.removeAll()  // a retried transaction starts again
                 for (projection, carry) in zip(projections, carries) {
                     let handles = try target.handles(projection.name)
                     let checkpoint = try target.checkpoint(projection.name, in: txn)
                     let context = ProjectionContext(transaction: txn, databases: handles.databases, carry: carry)
+                    contexts.append(context)
                     for event in events where event.position > checkpoint { try projection.apply(event, context) }
                     try context.flush(projection)
                     try txn.put(target.meta, ReadModelStore.checkpointKey(projection.name, generation: handles.generation), BigEndian.bytes(last))
@@ -36,6 +39,9 @@ public enum Rebuilder {
             for carry in carries { carry.commit() }
             applied += UInt64(events.count)
             progress?(last)
+            // The chunk's events and documents are freed by the reading thread, which has time
+            // to spare: freeing them here was a sixth of the applying thread.
+            chunks.dispose([events, contexts])
         }
         return applied
     }
@@ -50,6 +56,8 @@ private final class DecodedChunks: @unchecked Sendable {
     private var finished = false
     private var stopping = false
     private let depth = 2
+    /// What the consumer is done with, to be released on the reading thread.
+    private var garbage: [Any] = []
 
     init(store: EventStore, from start: UInt64, to end: UInt64, chunk: Int) {
         let thread = Thread { [self] in
@@ -68,7 +76,13 @@ private final class DecodedChunks: @unchecked Sendable {
                 return try envelopes.map { try ProjectedEvent($0) }
             }
             condition.lock()
-            while ready.count >= depth && !stopping { condition.wait() }
+            while ready.count >= depth && !stopping {
+                if garbage.isEmpty {
+                    condition.wait()
+                } else {
+                    releaseGarbage()
+                }
+            }
             if stopping {
                 condition.unlock()
                 break
@@ -81,6 +95,24 @@ private final class DecodedChunks: @unchecked Sendable {
         }
         condition.lock()
         finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Releases what the consumer handed back, outside the lock (called with it held).
+    private func releaseGarbage() {
+        var taken: [Any] = []
+        swap(&taken, &garbage)
+        condition.unlock()
+        taken.removeAll()
+        condition.lock()
+    }
+
+    /// Hands back what the consumer is done with (a chunk's events, its contexts), so the
+    /// reading thread frees it.
+    func dispose(_ done: Any) {
+        condition.lock()
+        garbage.append(done)
         condition.broadcast()
         condition.unlock()
     }

@@ -83,14 +83,14 @@ public struct CatalogProjection: Projection {
     /// Each changed sku into its product's entry, then each changed product's list item,
     /// attributes and orderings.
     public func finishBatch(_ context: ProjectionContext) throws {
-        for (_, after) in try context.takeChanges(SkuDocument.self, "skus") {
-            guard let sku = after else { continue }
+        try context.forEachChange(SkuDocument.self, "skus") { _, after in
+            guard let sku = after else { return }
             try context.update(ProductDocument.self, "products", sku.productId) { product in
                 if let index = product.skus.firstIndex(where: { $0.skuId == sku.skuId }) { product.skus[index] = Self.entry(sku) }
             }
         }
-        for (_, after) in try context.takeChanges(ProductDocument.self, "products") {
-            guard let product = after, let previous = try context.document(ProductAttributes.self, "attributes", product.productId) else { continue }
+        try context.forEachChange(ProductDocument.self, "products") { _, after in
+            guard let product = after, let previous = try context.document(ProductAttributes.self, "attributes", product.productId) else { return }
             var attributes = previous
             attributes.listed = product.listed
             attributes.category = product.category

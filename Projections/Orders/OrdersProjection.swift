@@ -55,12 +55,12 @@ public struct OrdersProjection: Projection {
 
     /// Lists and counts follow each order's first and last state in the batch.
     public func finishBatch(_ context: ProjectionContext) throws {
-        for (before, after) in try context.takeChanges(OrderDocument.self, "orders") {
+        try context.forEachChange(OrderDocument.self, "orders") { before, after in
             switch (before, after) {
             case (nil, let placed?): try index(placed, context)
             case (let gone?, nil): try unindex(gone, context)
             case (let old?, let new?): try reindex(from: old, to: new, context)
-            case (nil, nil): continue
+            case (nil, nil): return
             }
         }
     }

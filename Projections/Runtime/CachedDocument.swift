@@ -21,8 +21,13 @@ struct DocumentKey: Hashable {
 /// One cached document, typed: reading and replacing it neither boxes nor casts the value (a
 /// document kept as `Any` was copied out by a dynamic cast and boxed again on every event).
 final class DocumentBox<T: Codable>: CachedDocument {
-    private(set) var value: T?
-    /// The value `takeChanges` compares against: the stored one, the current one (nothing
+    private(set) var value: T? {
+        didSet { isDeleted = value == nil }
+    }
+    /// Kept beside `value`: asked through the protocol (unspecialized), `value == nil` copied
+    /// the whole document to look at it.
+    private(set) var isDeleted: Bool
+    /// The value `forEachChange` compares against: the stored one, the current one (nothing
     /// changed since), or a copy kept when a change began. Copied only when a change begins,
     /// so a document read and never changed is never copied.
     enum Baseline {
@@ -32,7 +37,7 @@ final class DocumentBox<T: Codable>: CachedDocument {
     }
 
     private(set) var baseline: Baseline
-    /// Set since the batch began (to be written) / since the last `takeChanges`.
+    /// Set since the batch began (to be written) / since the last `forEachChange`.
     private(set) var isDirty = false
     private(set) var changed = false
     private(set) var isTouched = true
@@ -41,14 +46,16 @@ final class DocumentBox<T: Codable>: CachedDocument {
     /// A document read from LMDB (or found absent there).
     init(loaded value: T?) {
         self.value = value
+        isDeleted = value == nil
         baseline = .current
         isReused = value != nil
     }
 
     /// A document replaced without being read: its earlier value is LMDB's, read only if
-    /// `takeChanges` asks.
+    /// `forEachChange` asks.
     init(replacing newValue: T?) {
         value = nil
+        isDeleted = true
         baseline = .stored
         isReused = false
         set(newValue)
@@ -79,10 +86,10 @@ final class DocumentBox<T: Codable>: CachedDocument {
     /// Marks the box as used by the batch now running.
     func touch() { isTouched = true }
 
-    /// The value before the changes since the last call (`stored` reads it), and resets the
-    /// comparison to now.
-    func takeChange(stored: () throws -> T?) rethrows -> T?? {
-        guard changed else { return nil }
+    /// If it changed since the last call, calls `body` with the value then (`stored` reads it
+    /// when that was LMDB's) and now, and resets the comparison to now.
+    func takeChange(stored: () throws -> T?, _ body: (_ before: T?, _ after: T?) throws -> Void) throws {
+        guard changed else { return }
         changed = false
         let before: T?
         switch baseline {
@@ -91,7 +98,7 @@ final class DocumentBox<T: Codable>: CachedDocument {
         case .kept(let kept): before = kept
         }
         baseline = .current
-        return .some(before)
+        try body(before, value)
     }
 
     func encoded() throws -> [UInt8]? {
@@ -99,8 +106,6 @@ final class DocumentBox<T: Codable>: CachedDocument {
         guard let value else { return [] }
         return try DocumentCodec.encode(value)
     }
-
-    var isDeleted: Bool { value == nil }
 
     func settle() {
         baseline = .current

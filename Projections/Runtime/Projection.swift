@@ -13,7 +13,7 @@ public protocol Projection: Sendable {
     /// Applies one event; throwing stops this projection at that event (it is never skipped).
     func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws
     /// Called once at the end of each batch, before its changes are written: for what is
-    /// cheaper to maintain per batch than per event (see `ProjectionContext.takeChanges`).
+    /// cheaper to maintain per batch than per event (see `ProjectionContext.forEachChange`).
     func finishBatch(_ context: ProjectionContext) throws
 }
 

@@ -86,20 +86,21 @@ public final class ProjectionContext {
         try box(T.self, database, key).modify(initial: initial, body)
     }
 
-    /// The documents of `database` set since the last call (or the batch's start), each with
-    /// its value then and now; the next call starts from now.
+    /// Calls `body` with each document of `database` set since the last call (or the batch's
+    /// start): its value then and now. The next call starts from now.
     ///
     /// For what a projection derives from a document (list entries, counters): maintained once
     /// per batch from the first and last state, not once per event — an order placed, asked
     /// for payment and paid in one batch is listed once, not listed, unlisted and relisted.
-    public func takeChanges<T: Codable>(_ type: T.Type, _ database: String) throws -> [(before: T?, after: T?)] {
-        var changes: [(before: T?, after: T?)] = []
+    /// `body` may read and change other documents.
+    public func forEachChange<T: Codable>(_ type: T.Type, _ database: String, _ body: (_ before: T?, _ after: T?) throws -> Void) throws {
+        var changed: [(key: String, box: DocumentBox<T>)] = []
         for (key, cached) in documents where key.database == database && cached.isDirty {
-            let box = try typed(cached, as: T.self)
-            guard let before = try box.takeChange(stored: { try stored(T.self, database, key.key) }) else { continue }
-            changes.append((before, box.value))
+            changed.append((key.key, try typed(cached, as: T.self)))
         }
-        return changes
+        for (key, box) in changed {
+            try box.takeChange(stored: { try stored(T.self, database, key) }, body)
+        }
     }
 
     /// Ends the batch: lets the projection finish it, then writes every changed document.

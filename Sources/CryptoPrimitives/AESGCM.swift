@@ -11,6 +11,13 @@ public enum AESGCM {
         public var description: String { "AES-256-GCM: \(reason)" }
     }
 
+    /// The implementation, fetched once: handed `EVP_aes_256_gcm()`, OpenSSL 3 looks the
+    /// implementation up again on every init, under its provider store's lock (a third of
+    /// sealing one address). A fetched cipher is immutable and may be shared by all threads.
+    private nonisolated(unsafe) static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil)
+
+    private static var implementation: OpaquePointer? { cipher ?? EVP_aes_256_gcm() }
+
     /// Encrypts `plaintext`; returns ciphertext followed by the 16-byte tag.
     public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], associatedData: [UInt8] = []) throws(Failure) -> [UInt8] {
         guard key.count == keyByteCount, nonce.count == nonceByteCount else { throw Failure(reason: "bad key or nonce size") }
@@ -19,7 +26,7 @@ public enum AESGCM {
         var out = [UInt8](repeating: 0, count: plaintext.count + tagByteCount)
         var length: Int32 = 0
         var ok = key.withUnsafeBufferPointer { k in
-            nonce.withUnsafeBufferPointer { n in EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, k.baseAddress, n.baseAddress) }
+            nonce.withUnsafeBufferPointer { n in EVP_EncryptInit_ex(ctx, implementation, nil, k.baseAddress, n.baseAddress) }
         }
         if ok == 1, !associatedData.isEmpty {
             ok = associatedData.withUnsafeBufferPointer { a in EVP_EncryptUpdate(ctx, nil, &length, a.baseAddress, Int32(a.count)) }
@@ -51,7 +58,7 @@ public enum AESGCM {
         var out = [UInt8](repeating: 0, count: bodyCount + 16)
         var length: Int32 = 0
         var ok = key.withUnsafeBufferPointer { k in
-            nonce.withUnsafeBufferPointer { n in EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, k.baseAddress, n.baseAddress) }
+            nonce.withUnsafeBufferPointer { n in EVP_DecryptInit_ex(ctx, implementation, nil, k.baseAddress, n.baseAddress) }
         }
         if ok == 1, !associatedData.isEmpty {
             ok = associatedData.withUnsafeBufferPointer { a in EVP_DecryptUpdate(ctx, nil, &length, a.baseAddress, Int32(a.count)) }

@@ -166,7 +166,7 @@ public final class PersonalDataVault: Sendable {
     }
 
     private func seal(bytes: [UInt8], keyId: String, key: [UInt8]) throws -> Sealed {
-        let nonce = try SecureRandom.bytes(AESGCM.nonceByteCount)
+        let nonce = try SecureRandom.pooledBytes(AESGCM.nonceByteCount)
         let ciphertext = try AESGCM.seal(bytes, key: key, nonce: nonce, associatedData: Array(keyId.utf8))
         return Sealed(keyId: keyId, nonce: Base64URL.encode(nonce), ciphertext: Base64URL.encode(ciphertext))
     }
@@ -218,7 +218,7 @@ public final class PersonalDataVault: Sendable {
     // MARK: Wrapping
 
     static func wrap(_ plain: [UInt8], key: [UInt8], label: [UInt8]) throws -> [UInt8] {
-        let nonce = try SecureRandom.bytes(AESGCM.nonceByteCount)
+        let nonce = try SecureRandom.pooledBytes(AESGCM.nonceByteCount)
         return nonce + (try AESGCM.seal(plain, key: key, nonce: nonce, associatedData: label))
     }
 

@@ -22,7 +22,7 @@ public final class ULIDGenerator: IdGenerator {
         let now = clock.now().millis
         let (millis, high, low) = state.withLock { s -> (Int64, UInt16, UInt64) in
             if now > s.millis {
-                let bytes = (try? SecureRandom.bytes(10)) ?? [UInt8](repeating: 0, count: 10)
+                let bytes = (try? SecureRandom.pooledBytes(10)) ?? [UInt8](repeating: 0, count: 10)
                 s.millis = now
                 s.random.0 = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
                 s.random.1 = bytes[2...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

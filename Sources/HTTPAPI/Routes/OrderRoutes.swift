@@ -83,7 +83,7 @@ struct OrderRoutes {
         router.endpoint(.post, "/v1/orders/{orderId}/payments", EndpointSpec(access: .signedIn), table: table, services: services) { call in
             let userId = try call.userId
             let orderId = call.parameter("orderId")
-            let nonce = Base64URL.encode(try SecureRandom.bytes(16))
+            let nonce = Base64URL.encode(try SecureRandom.pooledBytes(16))
             let action = CommandProcessor.OrderAction.requestPayment(paymentId: call.services.ids.next(), nonceStr: nonce)
             let provider = call.services.payments
             return try await call.command(status: .created, render: { (snapshot: OrderSnapshot, position: UInt64) in

@@ -18,7 +18,8 @@ struct Batch {
     private(set) var handed: [HandedEvent] = []
     var eventCount: Int { handed.count }
     /// The heads a plan's streams had before it, reused from plan to plan.
-    private var priorHeads: [StreamHead?] = []
+    /// Each append's stream head before this plan, and where the head cache holds it.
+    private var priorHeads: [(head: StreamHead?, slot: Int32?)] = []
     /// The record being written, one buffer for the whole batch (LMDB copies it into its page).
     private var record: [UInt8] = []
     /// One stream-index cursor for every head lookup of the batch (shared by copies of it).
@@ -51,11 +52,11 @@ struct Batch {
             for earlier in plan.appends[..<index] where earlier.streamId == append.streamId {
                 throw EventStoreError.invalidArgument("stream \(append.streamId) appears twice in one append")
             }
-            let head = try self.head(of: append.streamId)
+            let (head, slot) = try headWithSlot(of: append.streamId)
             guard append.expectedVersion.admits(head?.version) else {
                 throw EventStoreError.versionConflict(streamId: append.streamId, expected: append.expectedVersion, actual: head?.version)
             }
-            priorHeads.append(head)
+            priorHeads.append((head, slot))
         }
         for write in plan.sideTableWrites where layout.sideTables[write.table] == nil {
             throw EventStoreError.invalidArgument("no side table \(write.table)")
@@ -64,8 +65,8 @@ struct Batch {
         var firstPosition: UInt64?
         var versions: [UInt64] = []
         versions.reserveCapacity(plan.appends.count)
-        for (append, head) in zip(plan.appends, priorHeads) {
-            var version = head?.version ?? 0
+        for (append, prior) in zip(plan.appends, priorHeads) {
+            var version = prior.head?.version ?? 0
             for event in append.events {
                 version += 1
                 let position = nextPosition
@@ -84,7 +85,7 @@ struct Batch {
                 nextPosition += 1
             }
             versions.append(version)
-            if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1)) }
+            if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot) }
         }
         for snapshot in plan.snapshots {
             var value = BigEndian.bytes(snapshot.version)
@@ -119,10 +120,16 @@ struct Batch {
 
     /// The stream's head as of this batch: from the cache, else from the index.
     func head(of streamId: String) throws -> StreamHead? {
-        if let cached = heads.get(streamId) { return cached }
+        try headWithSlot(of: streamId).head
+    }
+
+    /// The head, and where the cache holds it (for setting the next one without hashing the
+    /// stream id again).
+    private func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
+        if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
         let head = try StoreReads.head(of: streamId, cursor: try cursors.streams(transaction, layout))
         if let head { heads.set(streamId, head) }
-        return head
+        return (head, nil)
     }
 
     func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
@@ -173,9 +180,9 @@ final class HeadCache {
         heads = LRUCache(capacity: capacity)
     }
 
-    func get(_ streamId: String) -> StreamHead? { heads.get(streamId) }
+    func getWithSlot(_ streamId: String) -> (value: StreamHead, slot: Int32)? { heads.getWithSlot(streamId) }
 
-    func set(_ streamId: String, _ head: StreamHead) { heads.set(streamId, head) }
+    func set(_ streamId: String, _ head: StreamHead, hint: Int32? = nil) { heads.set(streamId, head, hint: hint) }
 
     func clear() { heads.removeAll() }
 }

@@ -40,6 +40,21 @@ public final class LRUCache<Key: Hashable, Value> {
         storage.set(key, value, capacity: capacity)
     }
 
+    /// Like `get`, and tells the slot the entry sits in: a `set(_:_:hint:)` of the same key
+    /// soon after (the writer reads a stream's state or head, then stores the new one) skips
+    /// hashing the key again.
+    @inlinable
+    public func getWithSlot(_ key: Key) -> (value: Value, slot: Int32)? {
+        storage.getWithSlot(key)
+    }
+
+    /// `set`, replacing in place when `hint` (from `getWithSlot`) still holds `key`; checked,
+    /// since the slot may have been reused for another key since.
+    @inlinable
+    public func set(_ key: Key, _ value: Value, hint: Int32?) {
+        storage.set(key, value, capacity: capacity, hint: hint)
+    }
+
     @inlinable
     public func remove(_ key: Key) {
         storage.remove(key)
@@ -85,6 +100,25 @@ struct LRUStorage<Key: Hashable, Value> {
         guard let slot = index[key] else { return nil }
         moveToNewest(slot)
         return values[Int(slot)]
+    }
+
+    @inlinable
+    mutating func getWithSlot(_ key: Key) -> (value: Value, slot: Int32)? {
+        guard let slot = index[key], let value = values[Int(slot)] else { return nil }
+        moveToNewest(slot)
+        return (value, slot)
+    }
+
+    /// A slot holds `key` exactly when the index maps `key` to it (both change together), so
+    /// comparing the key at the hinted slot is enough.
+    @inlinable
+    mutating func set(_ key: Key, _ value: Value, capacity: Int, hint: Int32?) {
+        if let hint, hint >= 0, Int(hint) < keys.count, keys[Int(hint)] == key {
+            values[Int(hint)] = value
+            moveToNewest(hint)
+            return
+        }
+        set(key, value, capacity: capacity)
     }
 
     @inlinable

@@ -2,6 +2,28 @@ import EventStore
 import Testing
 
 @Suite struct LRUCacheTests {
+    /// A slot from `getWithSlot` replaces in place while it still holds the key, and is ignored
+    /// once the slot went to another key (evicted, then reused) — never clobbering that one.
+    @Test func aSlotHintIsUsedOnlyWhileItStillHoldsTheKey() throws {
+        let cache = LRUCache<String, Int>(capacity: 2)
+        cache.set("a", 1)
+        cache.set("b", 2)
+        let a = try #require(cache.getWithSlot("a"))
+        #expect(a.value == 1)
+        cache.set("a", 10, hint: a.slot)
+        #expect(cache.get("a") == 10 && cache.count == 2)
+        // b is the least recent: c takes its slot; a hint for b now points at c.
+        let b = try #require(cache.getWithSlot("b"))
+        _ = cache.get("a")
+        cache.set("c", 3)
+        #expect(cache.get("b") == nil)
+        cache.set("b", 20, hint: b.slot)  // stale: inserted anew, evicting the least recent (a)
+        #expect(cache.get("c") == 3 && cache.get("b") == 20 && cache.get("a") == nil && cache.count == 2)
+        cache.set("z", 26, hint: -1)
+        cache.set("y", 25, hint: 99)
+        #expect(cache.get("z") == 26 && cache.get("y") == 25 && cache.count == 2)
+    }
+
     @Test func forgetsTheLeastRecentlyUsedOneAtATime() {
         let cache = LRUCache<String, Int>(capacity: 3)
         cache.set("a", 1)

@@ -22,18 +22,15 @@ final class StateCache {
     var capacity: Int { entries.capacity }
     var count: Int { entries.count }
 
-    func get<S>(_ streamId: String, as type: S.Type) -> (version: UInt64, state: S, snapshotVersion: UInt64)? {
-        guard let entry = entries.get(streamId), let state = entry.state as? S else { return nil }
-        return (entry.version, state, entry.snapshotVersion)
+    /// The stream's cached state, and the slot to hand `put` when storing its next one.
+    func get<S>(_ streamId: String, as type: S.Type) -> (version: UInt64, state: S, snapshotVersion: UInt64, slot: Int32)? {
+        guard let (entry, slot) = entries.getWithSlot(streamId), let state = entry.state as? S else { return nil }
+        return (entry.version, state, entry.snapshotVersion, slot)
     }
 
-    /// The version of the stream's last snapshot, without reading its state.
-    func snapshotVersion(of streamId: String) -> UInt64? {
-        entries.get(streamId)?.snapshotVersion
-    }
-
-    func put<S>(_ streamId: String, version: UInt64, state: S, snapshotVersion: UInt64) {
-        entries.set(streamId, Entry(version: version, state: state, snapshotVersion: snapshotVersion))
+    /// `slot` (from `get`) saves hashing the stream id again when it still holds that stream.
+    func put<S>(_ streamId: String, version: UInt64, state: S, snapshotVersion: UInt64, slot: Int32? = nil) {
+        entries.set(streamId, Entry(version: version, state: state, snapshotVersion: snapshotVersion), hint: slot)
     }
 
     func evict(_ streamId: String) {

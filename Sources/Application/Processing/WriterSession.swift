@@ -17,6 +17,8 @@ struct WriterSession {
         var version: UInt64
         var stateAfter: Any
         var snapshotVersion: UInt64
+        /// Where the state cache holds the stream, when it was loaded from there.
+        var cacheSlot: Int32?
         var events: [ProposedEvent]
         var snapshot: SnapshotWrite?
     }
@@ -42,15 +44,18 @@ struct WriterSession {
     struct Loaded<S> {
         let version: UInt64
         let state: S
+        /// Of the stream's last snapshot, so the next comes `snapshotInterval` events later.
+        var snapshotVersion: UInt64 = 0
+        var cacheSlot: Int32?
     }
 
     /// The stream's current state as this command sees it (including what it staged itself).
     func load<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> Loaded<A.State> {
         if let index = stagedIndex(streamId), let s = staged[index].stateAfter as? A.State {
-            return Loaded(version: staged[index].version, state: s)
+            return Loaded(version: staged[index].version, state: s, snapshotVersion: staged[index].snapshotVersion, cacheSlot: staged[index].cacheSlot)
         }
         if let cached = state.cache.get(streamId, as: A.State.self) {
-            return Loaded(version: cached.version, state: cached.state)
+            return Loaded(version: cached.version, state: cached.state, snapshotVersion: cached.snapshotVersion, cacheSlot: cached.slot)
         }
         var folded = A.initialState
         var version: UInt64 = 0
@@ -75,7 +80,7 @@ struct WriterSession {
             from = version + 1
         }
         state.cache.put(streamId, version: version, state: folded, snapshotVersion: snapshotVersion)
-        return Loaded(version: version, state: folded)
+        return Loaded(version: version, state: folded, snapshotVersion: snapshotVersion)
     }
 
     /// Stages the first events of a stream this command just named with a fresh id (an order):
@@ -97,7 +102,7 @@ struct WriterSession {
         // allocation for nothing.
         var entry = index.map { staged[$0] } ?? Staged(
             streamId: streamId, expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: (),
-            snapshotVersion: state.cache.snapshotVersion(of: streamId) ?? 0, events: [], snapshot: nil)
+            snapshotVersion: current.snapshotVersion, cacheSlot: current.cacheSlot, events: [], snapshot: nil)
         entry.events.reserveCapacity(entry.events.count + events.count)
         var folded = current.state
         for event in events {
@@ -181,7 +186,7 @@ private final class StagedCommand<R> {
 
     func apply() -> R {
         for entry in staged {
-            state.cache.put(entry.streamId, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion)
+            state.cache.put(entry.streamId, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion, slot: entry.cacheSlot)
         }
         return result()
     }

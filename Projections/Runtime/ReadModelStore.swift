@@ -42,6 +42,11 @@ public final class ReadModelStore: Sendable {
         }
     }
 
+    /// Flushes what a store opened with `noSync` has written to disk.
+    public func sync() throws {
+        try environment.sync()
+    }
+
     public func close() {
         environment.close()
     }

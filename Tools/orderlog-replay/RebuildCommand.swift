@@ -80,8 +80,11 @@ struct RebuildCommand: ParsableCommand {
         try? FileManager.default.removeItem(atPath: fresh)
         let progress = ProgressLine()
         if projections.count == AllProjections.make().count {
-            let target = try ReadModelStore(directory: fresh)
+            // Built aside and swapped in only when complete, so a crash midway leaves nothing
+            // worth keeping: no sync per transaction (each waited for the disk), one at the end.
+            let target = try ReadModelStore(directory: fresh, noSync: true)
             let count = try Rebuilder.build(projections, into: target, from: store) { progress.show("rebuilt to \($0)…") }
+            try target.sync()
             target.close()
             progress.clear()
             let old = directory + "/readmodels.old"

@@ -35,6 +35,12 @@ public final class ProjectedEvent: Sendable {
                   event: try DomainEvent.decode(type: envelope.type, data: envelope.data))
     }
 
+    /// A record read in place (a rebuild): the data decoded straight from the stored bytes.
+    public convenience init(_ record: RecordView) throws {
+        self.init(position: record.position, streamId: record.streamId, version: record.version,
+                  at: Timestamp(rfc3339: record.at) ?? Timestamp(millis: 0), event: try DomainEvent.decode(type: record.type, data: record.data))
+    }
+
     /// An event of the commit feed: the typed event its appender attached, else decoded.
     public convenience init(_ committed: CommittedEvent) throws {
         switch committed {

@@ -47,7 +47,7 @@ public struct JSONParser {
     }
 }
 
-private struct Parser {
+struct Parser {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     var index = 0

@@ -139,7 +139,7 @@ enum RecordCodec {
     }
 
     /// A record must name the position it is stored under and a version from 1.
-    private static func checkHeader(storedPosition: Int64, version: Int64, position: UInt64) throws(EventStoreError) {
+    static func checkHeader(storedPosition: Int64, version: Int64, position: UInt64) throws(EventStoreError) {
         guard storedPosition >= 0, UInt64(storedPosition) == position, version >= 1 else {
             throw .corruptRecord(position: position, reason: "record says position \(storedPosition), version \(version)")
         }

@@ -16,7 +16,8 @@ import Testing
         #expect(try parse("9223372036854775807") == .int(.max))
         #expect(try parse("-9223372036854775808") == .int(.min))
         #expect(try parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
-        #expect(try parse("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
+        // One below Int64.min is a double (the nearest one is Int64.min's value as a double).
+        #expect(try parse("-9223372036854775809") == .double(-9_223_372_036_854_775_808))
         #expect(try parse("[0,-7,120,1.0,2e0]") == [0, -7, 120, .double(1), .double(2)])
     }
 
@@ -86,6 +87,34 @@ import Testing
         let deep = #"{"s":"# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
         #expect(throws: JSONParser.SyntaxError.self) {
             try Array(deep.utf8).withUnsafeBytes { bytes in try JSONParser.forEachMember(in: bytes, wanted: { _ in false }) { _, _ in } }
+        }
+    }
+
+    /// An object read in place: members found by name (the last of a repeated one), values
+    /// parsed when asked, the whole document checked as strictly as `parse` checks it.
+    @Test func anObjectViewReadsMembersInPlace() throws {
+        let text = #" {"n":1,"s":"a\u00e9","n":-2,"o":{"t":true,"l":[1,"x",null]},"z":null} "#
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            let view = try JSONObjectView(bytes)
+            #expect(try view.value("n")?.int64() == -2)
+            #expect(try view.value("s")?.string() == "aé")
+            #expect(try view.value("s")?.int64() == nil)
+            #expect(view.value("missing") == nil)
+            #expect(view.value("z")?.isNull == true)
+            let inner = try #require(try view.value("o")?.object())
+            #expect(inner.value("t")?.bool == true)
+            let list = try #require(try inner.value("l")?.elements())
+            #expect(list.count == 3)
+            #expect(try list[1].string() == "x" && list[2].isNull)
+            #expect(try view.value("o")?.value() == ["t": true, "l": [1, "x", .null]])
+        }
+        for bad in ["[1]", #"{"a":1} x"#, #"{"a":1,}"#, #"{"a":[1,}"#, #"{"a":"\x"}"#, String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 70)] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bad)") { try Array(bad.utf8).withUnsafeBytes { bytes in _ = try JSONObjectView(bytes) } }
+        }
+        // Invalid UTF-8 in a value is refused when that value is read.
+        try ([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D] as [UInt8]).withUnsafeBytes { bytes in
+            let view = try JSONObjectView(bytes)
+            #expect(throws: JSONParser.SyntaxError.self) { _ = try view.value("a")?.string() }
         }
     }
 }

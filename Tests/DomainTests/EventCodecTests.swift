@@ -54,6 +54,9 @@ import Testing
         members["addedLater"] = ["x": 1]
         if members["note"] != nil { members["note"] = .null }
         #expect(try DomainEvent.decode(type: event.typeName, data: .object(members)) == (try generic(.object(members))))
+        // Read in place from the stored bytes (as a rebuild reads): the same answers.
+        #expect(try Self.decodeInPlace(event.typeName, try event.canonicalData()) == event)
+        #expect(try Self.decodeInPlace(event.typeName, .object(members)) == (try generic(.object(members))))
         for (key, value) in members where key != "addedLater" && key != "note" {
             var missing = members
             missing[key] = nil
@@ -61,9 +64,43 @@ import Testing
             mistyped[key] = value.stringValue == nil ? .string("text") : .double(1.5)
             for broken in [missing, mistyped] {
                 #expect(throws: StoredShapeError.self, "\(key)") { try DomainEvent.decode(type: event.typeName, data: .object(broken)) }
+                #expect(throws: StoredShapeError.self, "\(key)") { try Self.decodeInPlace(event.typeName, .object(broken)) }
                 #expect(throws: DecodingError.self, "\(key)") { try generic(.object(broken)) }
             }
         }
+    }
+
+    /// Decodes `data` the way a rebuild does: in place, from its bytes inside a record.
+    static func decodeInPlace(_ type: String, _ data: JSONValue) throws -> DomainEvent {
+        try decodeInPlace(type, data.serialized())  // not canonical: the broken shapes hold a 1.5
+    }
+
+    static func decodeInPlace(_ type: String, _ data: [UInt8]) throws -> DomainEvent {
+        let record = Array(#"{"type":"x","data":"#.utf8) + data + Array("}".utf8)
+        return try record.withUnsafeBytes { bytes in
+            guard let slice = try JSONObjectView(bytes).value("data") else { throw StoredShapeError(path: "data", expected: "a value") }
+            return try DomainEvent.decode(type: type, data: slice)
+        }
+    }
+
+    /// What only bytes can show: a repeated member keeps its last value (as the tree does),
+    /// escaped names and values are read like any other, invalid UTF-8 in a value is refused.
+    @Test func inPlaceReadingMatchesTheTreeOnRawBytes() throws {
+        let repeated = Array(#"{"orderId":"O1","quantity":1,"quantity":2,"extra":{"deep":[1,{"x":null}]}}"#.utf8)
+        let tree = try DomainEvent.decode(type: "StockReserved", data: try JSONParser.parse(repeated))
+        #expect(try Self.decodeInPlace("StockReserved", repeated) == tree)
+        #expect(tree == .sku(.reserved(Sku.Reserved(orderId: "O1", quantity: 2))))
+        let escaped = Array(#"{"order\u0049d":"O\u00e9\"1","quantity":3}"#.utf8)
+        #expect(try Self.decodeInPlace("StockReserved", escaped) == .sku(.reserved(Sku.Reserved(orderId: "Oé\"1", quantity: 3))))
+        let invalid: [UInt8] = Array(#"{"orderId":""#.utf8) + [0xC3, 0x28] + Array(#"","quantity":3}"#.utf8)
+        #expect(throws: (any Error).self) { try Self.decodeInPlace("StockReserved", invalid) }
+        #expect(throws: (any Error).self) { try DomainEvent.decode(type: "StockReserved", data: try JSONParser.parse(invalid)) }
+        // Syntax is checked in full, even in members no reader asks for.
+        let broken = Array(#"{"orderId":"O1","quantity":3,"extra":[1,}"#.utf8)
+        #expect(throws: JSONParser.SyntaxError.self) { try Self.decodeInPlace("StockReserved", broken) }
+        // A type without a hand-written reader goes through the tree.
+        let cancelled = DomainEvent.cart(.itemAdded(Cart.ItemAdded(skuId: "S1", quantity: 2)))
+        #expect(try Self.decodeInPlace(cancelled.typeName, try cancelled.canonicalData()) == cancelled)
     }
 
     /// The synthesized `Decodable` of the event's payload type.
@@ -93,10 +130,16 @@ import Testing
         #expect(throws: StoredShapeError(path: "OrderPlaced.lines[0].specs[0].value", expected: "a value")) {
             try DomainEvent.decode(type: "OrderPlaced", data: .object(members))
         }
+        #expect(throws: StoredShapeError(path: "OrderPlaced.lines[0].specs[0].value", expected: "a value")) {
+            try Self.decodeInPlace("OrderPlaced", .object(members))
+        }
         guard case .object(var intact) = placed else { return }
         intact["address"] = "sealed?"
         #expect(throws: StoredShapeError(path: "OrderPlaced.address", expected: "an object")) {
             try DomainEvent.decode(type: "OrderPlaced", data: .object(intact))
+        }
+        #expect(throws: StoredShapeError(path: "OrderPlaced.address", expected: "an object")) {
+            try Self.decodeInPlace("OrderPlaced", .object(intact))
         }
     }
 

@@ -13,63 +13,134 @@ public struct StoredShapeError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path): expected \(expected)" }
 }
 
-/// The members of one stored JSON object, read by name.
+/// The members of one stored JSON object, read by name: from a parsed tree, or in place from
+/// the stored bytes (`JSONObjectView`, what a rebuild reads; no tree, no dictionary).
 struct StoredObject {
-    let members: [String: JSONValue]
+    private enum Members {
+        case tree([String: JSONValue])
+        case view(JSONObjectView)
+    }
+
+    private let members: Members
     let path: String
 
     init(_ value: JSONValue, path: String) throws(StoredShapeError) {
         guard case .object(let members) = value else { throw StoredShapeError(path: path, expected: "an object") }
-        self.members = members
+        self.members = .tree(members)
         self.path = path
     }
 
-    private func value(_ key: String) throws(StoredShapeError) -> JSONValue {
-        guard let value = members[key] else { throw StoredShapeError(path: path + "." + key, expected: "a value") }
-        return value
+    init(_ view: JSONObjectView, path: String) {
+        members = .view(view)
+        self.path = path
     }
 
-    func string(_ key: String) throws(StoredShapeError) -> String {
-        guard case .string(let string) = try value(key) else { throw StoredShapeError(path: path + "." + key, expected: "a string") }
+    /// One member's value, whichever the backing.
+    private enum Member {
+        case tree(JSONValue)
+        case view(JSONObjectView.Slice)
+    }
+
+    private func member(_ key: StaticString) -> Member? {
+        switch members {
+        case .tree(let tree): tree[key.description].map(Member.tree)
+        case .view(let view): view.value(key).map(Member.view)
+        }
+    }
+
+    private func mismatch(_ key: StaticString, _ expected: String) -> StoredShapeError {
+        StoredShapeError(path: "\(path).\(key)", expected: expected)
+    }
+
+    private func value(_ key: StaticString) throws(StoredShapeError) -> Member {
+        guard let member = member(key) else { throw mismatch(key, "a value") }
+        return member
+    }
+
+    func string(_ key: StaticString) throws(StoredShapeError) -> String {
+        let string: String?
+        switch try value(key) {
+        case .tree(let value): string = value.stringValue
+        case .view(let slice):
+            do { string = try slice.string() } catch { throw mismatch(key, "a valid string (\(error.reason))") }
+        }
+        guard let string else { throw mismatch(key, "a string") }
         return string
     }
 
-    func int64(_ key: String) throws(StoredShapeError) -> Int64 {
-        guard case .int(let integer) = try value(key) else { throw StoredShapeError(path: path + "." + key, expected: "an integer") }
+    func int64(_ key: StaticString) throws(StoredShapeError) -> Int64 {
+        let integer: Int64?
+        switch try value(key) {
+        case .tree(let value):
+            if case .int(let stored) = value { integer = stored } else { integer = nil }
+        case .view(let slice):
+            do { integer = try slice.int64() } catch { throw mismatch(key, "a valid number (\(error.reason))") }
+        }
+        guard let integer else { throw mismatch(key, "an integer") }
         return integer
     }
 
-    func int(_ key: String) throws(StoredShapeError) -> Int {
-        guard let integer = Int(exactly: try int64(key)) else { throw StoredShapeError(path: path + "." + key, expected: "an Int") }
+    func int(_ key: StaticString) throws(StoredShapeError) -> Int {
+        guard let integer = Int(exactly: try int64(key)) else { throw mismatch(key, "an Int") }
         return integer
     }
 
-    func bool(_ key: String) throws(StoredShapeError) -> Bool {
-        guard case .bool(let bool) = try value(key) else { throw StoredShapeError(path: path + "." + key, expected: "a boolean") }
+    func bool(_ key: StaticString) throws(StoredShapeError) -> Bool {
+        let bool: Bool?
+        switch try value(key) {
+        case .tree(let value): bool = value.boolValue
+        case .view(let slice): bool = slice.bool
+        }
+        guard let bool else { throw mismatch(key, "a boolean") }
         return bool
     }
 
-    func timestamp(_ key: String) throws(StoredShapeError) -> Timestamp {
-        guard let time = Timestamp(rfc3339: try string(key)) else { throw StoredShapeError(path: path + "." + key, expected: "an RFC 3339 time") }
+    func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
+        guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time
     }
 
-    func object(_ key: String) throws(StoredShapeError) -> StoredObject {
-        try StoredObject(try value(key), path: path + "." + key)
+    func object(_ key: StaticString) throws(StoredShapeError) -> StoredObject {
+        try object(try value(key), path: "\(path).\(key)")
     }
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
-    func optionalObject(_ key: String) throws(StoredShapeError) -> StoredObject? {
-        guard let value = members[key], value != .null else { return nil }
-        return try StoredObject(value, path: path + "." + key)
+    func optionalObject(_ key: StaticString) throws(StoredShapeError) -> StoredObject? {
+        switch member(key) {
+        case nil: return nil
+        case .tree(let value) where value == .null: return nil
+        case .view(let slice) where slice.isNull: return nil
+        case let member?: return try object(member, path: "\(path).\(key)")
+        }
     }
 
-    func objects<T>(_ key: String, _ element: (StoredObject) throws(StoredShapeError) -> T) throws(StoredShapeError) -> [T] {
-        guard case .array(let elements) = try value(key) else { throw StoredShapeError(path: path + "." + key, expected: "an array") }
+    private func object(_ member: Member, path: String) throws(StoredShapeError) -> StoredObject {
+        switch member {
+        case .tree(let value): return try StoredObject(value, path: path)
+        case .view(let slice):
+            let view: JSONObjectView?
+            do { view = try slice.object() } catch { throw StoredShapeError(path: path, expected: "a valid object (\(error.reason))") }
+            guard let view else { throw StoredShapeError(path: path, expected: "an object") }
+            return StoredObject(view, path: path)
+        }
+    }
+
+    func objects<T>(_ key: StaticString, _ element: (StoredObject) throws(StoredShapeError) -> T) throws(StoredShapeError) -> [T] {
+        var elements: [Member] = []
+        switch try value(key) {
+        case .tree(let value):
+            guard case .array(let values) = value else { throw mismatch(key, "an array") }
+            elements = values.map(Member.tree)
+        case .view(let slice):
+            let slices: [JSONObjectView.Slice]?
+            do { slices = try slice.elements() } catch { throw mismatch(key, "a valid array (\(error.reason))") }
+            guard let slices else { throw mismatch(key, "an array") }
+            elements = slices.map(Member.view)
+        }
         var result: [T] = []
         result.reserveCapacity(elements.count)
-        for (index, value) in elements.enumerated() {
-            result.append(try element(try StoredObject(value, path: "\(path).\(key)[\(index)]")))
+        for (index, member) in elements.enumerated() {
+            result.append(try element(try object(member, path: "\(path).\(key)[\(index)]")))
         }
         return result
     }
@@ -97,8 +168,7 @@ extension OrderLine {
 }
 
 extension Order.Placed {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(orderId: try object.string("orderId"), userId: try object.string("userId"),
                   lines: try object.objects("lines") { (line) throws(StoredShapeError) in try OrderLine(stored: line) },
                   totalCents: try object.int64("totalCents"), address: try Sealed(stored: try object.object("address")),
@@ -108,45 +178,39 @@ extension Order.Placed {
 }
 
 extension Order.PaymentRequested {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(paymentId: try object.string("paymentId"), amountCents: try object.int64("amountCents"), nonceStr: try object.string("nonceStr"),
                   timeStamp: try object.string("timeStamp"), expiresAt: try object.timestamp("expiresAt"))
     }
 }
 
 extension Order.Paid {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(paymentId: try object.string("paymentId"), transactionId: try object.string("transactionId"),
                   amountCents: try object.int64("amountCents"), paidAt: try object.string("paidAt"), recordedAt: try object.timestamp("recordedAt"))
     }
 }
 
 extension Order.Cancelled {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(reason: try object.string("reason"), at: try object.timestamp("at"))
     }
 }
 
 extension Sku.Reserved {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(orderId: try object.string("orderId"), quantity: try object.int64("quantity"))
     }
 }
 
 extension Sku.Sold {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(orderId: try object.string("orderId"), quantity: try object.int64("quantity"))
     }
 }
 
 extension Sku.Released {
-    init(stored data: JSONValue) throws(StoredShapeError) {
-        let object = try StoredObject(data, path: Self.typeName)
+    init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(orderId: try object.string("orderId"), quantity: try object.int64("quantity"), reason: try object.string("reason"))
     }
 }

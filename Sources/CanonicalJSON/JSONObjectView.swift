@@ -1,0 +1,186 @@
+/// One JSON object read in place: its members located once, each value parsed only when asked
+/// for. For hot readers of stored documents (a rebuild reads every event's data), where
+/// building a `JSONValue` tree hashed every member name into a dictionary only to look a few up.
+///
+/// Checked as strictly as `JSONParser.parse` for syntax; a string is validated as UTF-8 when it
+/// is read. A view points into `bytes`: use it only while they are alive (inside the read
+/// transaction that handed them out).
+public struct JSONObjectView {
+    private let bytes: UnsafeRawBufferPointer
+    private let maxDepth: Int
+    private let depth: Int
+    private var members: [Member] = []
+
+    private struct Member {
+        /// The name's bytes as written, or nil when it had escapes or non-ASCII bytes (then
+        /// `decodedName` holds it).
+        let name: Range<Int>?
+        let decodedName: String?
+        let value: Range<Int>
+    }
+
+    /// The object `bytes` hold (whitespace around it allowed, nothing else).
+    public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParser.SyntaxError) {
+        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipWhitespace()
+        let start = parser.index
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { throw parser.error("expected an object") }
+        try self.init(bytes: bytes, maxDepth: maxDepth, depth: 1, at: start, end: &parser.index)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+    }
+
+    /// The object whose `{` is at `start`; `end` is set to just after its `}`. Every value is
+    /// stepped over (syntax checked) on the way.
+    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, at start: Int, end: inout Int) throws(JSONParser.SyntaxError) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        self.depth = depth
+        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        parser.index = start
+        var members: [Member] = []
+        members.reserveCapacity(8)
+        try parser.walkRawMembers(depth: depth) { (name, decoded, parser: inout Parser) throws(JSONParser.SyntaxError) in
+            let valueStart = parser.index
+            try parser.skipValue(depth: depth)
+            members.append(Member(name: name, decodedName: decoded, value: valueStart..<parser.index))
+        }
+        self.members = members
+        end = parser.index
+    }
+
+    /// The value of member `name`; with a repeated name, the last (as `JSONParser.parse` keeps).
+    public func value(_ name: StaticString) -> Slice? {
+        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        for member in members.reversed() {
+            let matches: Bool
+            if let range = member.name {
+                matches = range.count == wanted.count && UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(wanted)
+            } else {
+                matches = member.decodedName?.utf8.elementsEqual(wanted) ?? false
+            }
+            if matches { return Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, range: member.value) }
+        }
+        return nil
+    }
+
+    /// One member's value, parsed on request.
+    public struct Slice {
+        fileprivate let bytes: UnsafeRawBufferPointer
+        fileprivate let maxDepth: Int
+        fileprivate let depth: Int
+        fileprivate let range: Range<Int>
+
+        private var first: UInt8 { bytes[range.lowerBound] }
+
+        private func parser() -> Parser {
+            var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+            parser.index = range.lowerBound
+            return parser
+        }
+
+        public var isNull: Bool { first == UInt8(ascii: "n") }
+
+        /// The string, or nil when the value is not one; throws on invalid UTF-8 or escapes.
+        public func string() throws(JSONParser.SyntaxError) -> String? {
+            guard first == UInt8(ascii: "\"") else { return nil }
+            var parser = parser()
+            return try parser.parseString()
+        }
+
+        /// The integer, or nil when the value is not one that fits in 64 bits.
+        public func int64() throws(JSONParser.SyntaxError) -> Int64? {
+            guard first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
+            var parser = parser()
+            guard case .int(let value) = try parser.parseNumber() else { return nil }
+            return value
+        }
+
+        public var bool: Bool? {
+            switch first {
+            case UInt8(ascii: "t"): true
+            case UInt8(ascii: "f"): false
+            default: nil
+            }
+        }
+
+        /// The object, or nil when the value is not one.
+        public func object() throws(JSONParser.SyntaxError) -> JSONObjectView? {
+            guard first == UInt8(ascii: "{") else { return nil }
+            var end = 0
+            return try JSONObjectView(bytes: bytes, maxDepth: maxDepth, depth: depth + 1, at: range.lowerBound, end: &end)
+        }
+
+        /// The array's elements, or nil when the value is not an array.
+        public func elements() throws(JSONParser.SyntaxError) -> [Slice]? {
+            guard first == UInt8(ascii: "[") else { return nil }
+            var parser = parser()
+            var elements: [Slice] = []
+            let depth = depth + 1
+            try parser.walkElements { (parser: inout Parser) throws(JSONParser.SyntaxError) in
+                let start = parser.index
+                try parser.skipValue(depth: depth)
+                elements.append(Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, range: start..<parser.index))
+            }
+            return elements
+        }
+
+        /// The value as a tree, for readers without a hand-written path.
+        public func value() throws(JSONParser.SyntaxError) -> JSONValue {
+            var parser = parser()
+            return try parser.parseValue(depth: depth)
+        }
+    }
+}
+
+extension Parser {
+    /// Like `walkMembers`, but the name is handed over as its byte range when it is plain
+    /// ASCII without escapes (no `String` made), else decoded.
+    mutating func walkRawMembers(depth: Int, _ body: (Range<Int>?, String?, inout Parser) throws(JSONParser.SyntaxError) -> Void)
+        throws(JSONParser.SyntaxError)
+    {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let (range, decoded) = try memberName()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try body(range, decoded, &self)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    /// The name whose opening quote is at `index`.
+    private mutating func memberName() throws(JSONParser.SyntaxError) -> (Range<Int>?, String?) {
+        let start = index + 1
+        var i = start
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                index = i + 1
+                return (start..<i, nil)
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
+            i += 1
+        }
+        return (nil, try parseString())
+    }
+}

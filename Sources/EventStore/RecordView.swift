@@ -1,0 +1,50 @@
+import CanonicalJSON
+
+/// A stored record read in place: its header decoded, its data left as the stored bytes for
+/// the reader to decode (a rebuild decodes each event's data straight from the log's pages,
+/// without a `JSONValue` tree). Valid only inside the call that hands it out.
+public struct RecordView {
+    public let position: UInt64
+    public let streamId: String
+    public let version: UInt64
+    public let type: String
+    /// RFC 3339 UTC commit time, as stored.
+    public let at: String
+    public let data: JSONObjectView.Slice
+}
+
+extension RecordCodec {
+    /// The record stored at `position`, its header checked as `decodeEnvelope` checks it.
+    static func view(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> RecordView {
+        let record: JSONObjectView
+        do {
+            record = try JSONObjectView(bytes)
+        } catch {
+            throw .corruptRecord(position: position, reason: "not JSON (\(error.reason))")
+        }
+        do {
+            guard let stored = try record.value("position")?.int64(), let streamId = try record.value("streamId")?.string(),
+                  let version = try record.value("version")?.int64(), let type = try record.value("type")?.string(),
+                  let at = try record.value("at")?.string(), let data = record.value("data")
+            else {
+                throw EventStoreError.corruptRecord(position: position, reason: "missing or mistyped members")
+            }
+            try checkHeader(storedPosition: stored, version: version, position: position)
+            return RecordView(position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data)
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw .corruptRecord(position: position, reason: "unreadable header (\(error))")
+        }
+    }
+}
+
+extension EventStore {
+    /// Calls `body` with each record from `position` on, in position order, read in place
+    /// (see `RecordView`): for rebuilding state from the log.
+    public func forEachRecordView(from position: UInt64 = 1, limit: Int = .max, _ body: (RecordView) throws -> Void) throws {
+        try forEachRawRecord(from: position, limit: limit) { position, bytes in
+            try body(try RecordCodec.view(bytes, position: position))
+        }
+    }
+}

@@ -41,9 +41,8 @@ public struct SalesProjection: Projection {
             let lines = e.lines.map { SoldOrder.Line(skuId: $0.skuId, quantity: Int64($0.quantity), lineTotalCents: $0.lineTotalCents) }
             try context.setDocument(SoldOrder(lines: lines, totalCents: e.totalCents, paid: false), "orders", orderId)
         case .paid(let e):
-            guard var order = try context.document(SoldOrder.self, "orders", orderId) else { return }
-            order.paid = true
-            try context.setDocument(order, "orders", orderId)
+            try context.update(SoldOrder.self, "orders", orderId) { $0.paid = true }
+            guard let order = try context.document(SoldOrder.self, "orders", orderId) else { return }
             let day = e.recordedAt.day
             try add(day: day, sku: nil) { f in
                 f.orders += 1
@@ -68,9 +67,7 @@ public struct SalesProjection: Projection {
 
         func add(day: String, sku: String?, _ change: (inout SalesFigures) -> Void) throws {
             let (db, key) = sku.map { ("day-skus", Self.daySkuKey(day, $0)) } ?? ("days", day)
-            var figures = try context.document(SalesFigures.self, db, key) ?? SalesFigures()
-            change(&figures)
-            try context.setDocument(figures, db, key)
+            try context.upsert(SalesFigures.self, db, key, initial: { SalesFigures() }, change)
         }
     }
 

@@ -244,8 +244,10 @@ public final class ProjectionRunner: Service, Sendable {
         let fresh = try await writer.run { [self] in try self.prepareGeneration(projection, generation: generation) }
         var position: UInt64 = 0
         while true {
-            let recorded = try store.readAll(from: position + 1, limit: chunk)
-            let events = try recorded.map { try ProjectedEvent($0) }
+            var read: [ProjectedEvent] = []
+            read.reserveCapacity(chunk)
+            try store.forEachRecordView(from: position + 1, limit: chunk) { read.append(try ProjectedEvent($0)) }
+            let events = read
             let switched = try await writer.run { [self] in
                 try self.applyToGeneration(projection, events, databases: fresh, generation: generation)
             }

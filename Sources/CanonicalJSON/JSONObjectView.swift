@@ -134,8 +134,9 @@ public struct JSONObjectView {
 }
 
 extension Parser {
-    /// Like `walkMembers`, but the name is handed over as its byte range when it is plain
-    /// ASCII without escapes (no `String` made), else decoded.
+    /// The object whose `{` is at `index`: each member's name, then `body` reads its value. The
+    /// name comes as its byte range when it is plain ASCII without escapes (no `String` made),
+    /// else decoded (`walkMembers` makes a `String` of either).
     mutating func walkRawMembers(depth: Int, _ body: (Range<Int>?, String?, inout Parser) throws(JSONParser.SyntaxError) -> Void)
         throws(JSONParser.SyntaxError)
     {

@@ -159,32 +159,11 @@ struct Parser {
 
     /// The object whose `{` is at `index`: each member's name, then `body` reads its value.
     mutating func walkMembers(depth: Int, _ body: (String, inout Parser) throws(JSONParser.SyntaxError) -> Void) throws(JSONParser.SyntaxError) {
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            try body(key, &self)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return
-            }
-            throw error("expected ',' or '}'")
+        try walkRawMembers(depth: depth) { (range, decoded, parser: inout Parser) throws(JSONParser.SyntaxError) in
+            // A plain ASCII name as written is valid UTF-8: no validation needed.
+            guard let name = decoded ?? range.map({ String(decoding: UnsafeRawBufferPointer(rebasing: parser.bytes[$0]), as: UTF8.self) })
+            else { throw parser.error("expected a member name") }
+            try body(name, &parser)
         }
     }
 

@@ -31,8 +31,15 @@ public struct OrdersProjection: Projection {
     public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
         switch projected.event {
         case .order(let event):
-            let initial = { OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false) }
-            try context.upsert(OrderDocument.self, "orders", projected.entityId, initial: initial) { document in
+            var placed = OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false)
+            if projected.version == 1 {
+                // The order's first event: its document cannot exist yet.
+                Order.evolve(&placed.order, event)
+                placed.version = 1
+                try context.create(placed, "orders", projected.entityId)
+                return
+            }
+            try context.upsert(OrderDocument.self, "orders", projected.entityId, initial: { placed }) { document in
                 Order.evolve(&document.order, event)
                 document.version = projected.version
                 if document.erased { document.order = document.order.erasingPersonalData() }

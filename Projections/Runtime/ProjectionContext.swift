@@ -74,6 +74,21 @@ public final class ProjectionContext {
         }
     }
 
+    /// Sets a document the caller knows is new — made by the first event of its stream — without
+    /// looking it up in LMDB first (a miss per new order); its earlier value counts as absent.
+    public func create<T: Codable>(_ value: T, _ database: String, _ key: String) throws {
+        let documentKey = DocumentKey(database: database, key: key)
+        if let cached = documents[documentKey] {
+            let box = try typed(cached, as: T.self)
+            box.touch()
+            box.set(value)
+        } else {
+            let box = DocumentBox<T>(loaded: nil)
+            box.set(value)
+            documents[documentKey] = box
+        }
+    }
+
     /// Changes a document in place (nil when absent: `body` is not called).
     public func update<T: Codable>(_ type: T.Type, _ database: String, _ key: String, _ body: (inout T) throws -> Void) throws {
         try box(T.self, database, key).modify(initial: { nil }, body)

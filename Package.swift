@@ -140,7 +140,7 @@ let package = Package(
         // Shared by the test targets: temp dirs, a command-side harness, build-product paths.
         .target(name: "TestSupport", dependencies: ["Application", "Projections", "EventStore", "Domain"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ApplicationTests", dependencies: ["TestSupport", "Application", "Domain", "EventStore", "CryptoPrimitives"], swiftSettings: strict),
-        .testTarget(name: "ProjectionsTests", dependencies: ["TestSupport", "Projections", "Application", "Domain", "EventStore", "LMDB"], swiftSettings: strict),
+        .testTarget(name: "ProjectionsTests", dependencies: ["TestSupport", "Projections", "Application", "Domain", "EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [

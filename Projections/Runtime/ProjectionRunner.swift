@@ -69,24 +69,52 @@ public final class ProjectionRunner: Service, Sendable {
         // Graceful shutdown cancels the loop: the subscription's wait ends, the batch being
         // applied (a synchronous transaction on the writer thread) still completes.
         try await cancelWhenGracefulShutdown {
-            for try await batch in self.store.committedBatches(from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2)) {
+            let incoming = self.store.committedBatches(
+                from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2),
+                handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(.handed(event)) } },
+                stored: { record in Incoming.decoding(position: record.position, type: record.type) { try ProjectedEvent(record) } },
+                position: \.position)
+            for try await batch in incoming {
                 var events: [ProjectedEvent] = []
                 events.reserveCapacity(batch.count)
-                for recorded in batch {
-                    do {
-                        events.append(try ProjectedEvent(recorded))
-                    } catch {
+                for item in batch {
+                    switch item {
+                    case .event(let event):
+                        events.append(event)
+                    case .undecodable(let position, let type, let error):
                         // An event no projection can read stops them all at it, but the server
                         // stays up: reads answer from what was applied (and report the failure),
                         // commands go on being written.
                         try await self.apply(events)
-                        self.stopAll(at: recorded.position, error: "undecodable \(recorded.type) event: \(error)")
+                        self.stopAll(at: position, error: "undecodable \(type) event: \(error)")
                         await Self.waitForCancellation()
                         return
                     }
                 }
                 try await self.apply(events)
                 if Task.isCancelled { break }
+            }
+        }
+    }
+
+    /// An event of the log as the runner receives it: decoded once, on the subscription's side,
+    /// or the reason it could not be.
+    private enum Incoming: Sendable {
+        case event(ProjectedEvent)
+        case undecodable(position: UInt64, type: String, error: String)
+
+        static func decoding(position: UInt64, type: String, _ decode: () throws -> ProjectedEvent) -> Incoming {
+            do {
+                return .event(try decode())
+            } catch {
+                return .undecodable(position: position, type: type, error: String(describing: error))
+            }
+        }
+
+        var position: UInt64 {
+            switch self {
+            case .event(let event): event.position
+            case .undecodable(let position, _, _): position
             }
         }
     }

@@ -128,4 +128,22 @@ extension EventStore {
             return try store.readAll(from: from, limit: limit).map(CommittedEvent.stored)
         }, position: \.position)
     }
+
+    /// Like `committedBatches`, each event turned into the subscriber's own type as it arrives:
+    /// `handed` for one from the commit feed, `stored` for one read back from the log — in place
+    /// (`RecordView`, inside the read transaction), so a subscriber that is far behind (a server
+    /// starting after downtime) decodes each record once, without a full record or a tree.
+    public func committedBatches<Event: Sendable>(
+        from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil,
+        handed: @escaping @Sendable (HandedEvent) -> Event, stored: @escaping @Sendable (RecordView) -> Event,
+        position positionOf: @escaping @Sendable (Event) -> UInt64
+    ) -> LogBatches<Event> {
+        LogBatches(store: self, start: position, batchSize: batchSize, linger: linger, take: { store, from, limit in
+            let fed = store.feed.events(from: from, limit: limit)
+            if !fed.isEmpty { return fed.map(handed) }
+            var events: [Event] = []
+            try store.forEachRecordView(from: from, limit: limit) { events.append(stored($0)) }
+            return events
+        }, position: positionOf)
+    }
 }

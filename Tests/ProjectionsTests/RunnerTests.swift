@@ -1,4 +1,5 @@
 import Application
+import CanonicalJSON
 import Domain
 import EventStore
 import Foundation
@@ -162,6 +163,38 @@ import Testing
         #expect(statuses.first { $0.name == "catalog" }?.position == 3)
         task.cancel()
         // The runner itself kept running: cancelling it ends it without an error.
+        #expect(await (try? task.value) != nil)
+        readModels.close()
+        app.close()
+    }
+
+    /// Read back from the log (a fresh store: nothing in its commit feed), an event no projection
+    /// can decode stops them all just before it, with the reason; the runner itself goes on.
+    @Test func anUndecodableEventReadFromTheLogStopsTheProjectionsThere() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let writer = try await Harness(dir: dir)
+            try await writer.seedProduct(stock: 5)  // positions 1–3
+            _ = try await writer.store.append([StreamAppend(streamId: "product-P9", expectedVersion: .any, events: [
+                try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
+            ])])
+            writer.close()
+        }
+        let app = try await Harness(dir: dir)
+        let readModels = try ReadModelStore(directory: dir.path + "/readmodels")
+        let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: [CatalogProjection()], batchSize: 100)
+        let task = Task { try await runner.run() }
+        #expect(await runner.waitUntil(position: 3, projection: "catalog", timeout: .seconds(5)))
+        let deadline = ContinuousClock.now + .seconds(5)
+        var catalog = try #require(try runner.statuses().first { $0.name == "catalog" })
+        while catalog.status != .failed, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            catalog = try #require(try runner.statuses().first { $0.name == "catalog" })
+        }
+        #expect(catalog.status == .failed)
+        #expect(catalog.position == 3)
+        #expect(catalog.error?.contains("undecodable ProductCreated event") == true, "\(catalog.error ?? "")")
+        task.cancel()
         #expect(await (try? task.value) != nil)
         readModels.close()
         app.close()

@@ -70,7 +70,7 @@ public final class ProjectionRunner: Service, Sendable {
         // applied (a synchronous transaction on the writer thread) still completes.
         try await cancelWhenGracefulShutdown {
             let incoming = self.store.committedBatches(
-                from: start + 1, batchSize: self.batchSize, linger: .milliseconds(2),
+                from: start + 1, batchSize: self.batchSize, catchUpBatchSize: 10 * self.batchSize, linger: .milliseconds(2),
                 handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(.handed(event)) } },
                 stored: { record in Incoming.decoding(position: record.position, type: record.type) { try ProjectedEvent(record) } },
                 position: \.position)

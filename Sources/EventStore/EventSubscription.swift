@@ -133,16 +133,21 @@ extension EventStore {
     /// `handed` for one from the commit feed, `stored` for one read back from the log — in place
     /// (`RecordView`, inside the read transaction), so a subscriber that is far behind (a server
     /// starting after downtime) decodes each record once, without a full record or a tree.
+    ///
+    /// Read from the log, a batch may hold up to `catchUpBatchSize` events: a subscriber that far
+    /// behind pays its per-batch cost (a read-model transaction and its fsync) less often.
     public func committedBatches<Event: Sendable>(
-        from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil,
+        from position: UInt64 = 1, batchSize: Int = 1000, catchUpBatchSize: Int? = nil, linger: Duration? = nil,
         handed: @escaping @Sendable (HandedEvent) -> Event, stored: @escaping @Sendable (RecordView) -> Event,
         position positionOf: @escaping @Sendable (Event) -> UInt64
     ) -> LogBatches<Event> {
-        LogBatches(store: self, start: position, batchSize: batchSize, linger: linger, take: { store, from, limit in
+        let catchUp = max(batchSize, catchUpBatchSize ?? batchSize)
+        return LogBatches(store: self, start: position, batchSize: batchSize, linger: linger, take: { store, from, limit in
             let fed = store.feed.events(from: from, limit: limit)
             if !fed.isEmpty { return fed.map(handed) }
             var events: [Event] = []
-            try store.forEachRecordView(from: from, limit: limit) { events.append(stored($0)) }
+            // A full batch asked for is a subscriber behind: take more at once from the log.
+            try store.forEachRecordView(from: from, limit: limit == batchSize ? catchUp : limit) { events.append(stored($0)) }
             return events
         }, position: positionOf)
     }

@@ -64,28 +64,28 @@ public final class ProjectionContext {
 
     /// Replaces (or with nil deletes) a document at the end of the batch.
     public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) throws {
-        let documentKey = DocumentKey(database: database, key: key)
-        if let cached = documents[documentKey] {
-            let box = try typed(cached, as: T.self)
-            box.touch()
-            box.set(value)
-        } else {
-            documents[documentKey] = DocumentBox<T>(replacing: value)
-        }
+        try replace(value, database, key) { DocumentBox<T>(replacing: value) }
     }
 
     /// Sets a document the caller knows is new — made by the first event of its stream — without
     /// looking it up in LMDB first (a miss per new order); its earlier value counts as absent.
     public func create<T: Codable>(_ value: T, _ database: String, _ key: String) throws {
+        try replace(value, database, key) {
+            let box = DocumentBox<T>(loaded: nil)
+            box.set(value)
+            return box
+        }
+    }
+
+    /// Sets the cached box of a document, or caches the one `uncached` makes.
+    private func replace<T: Codable>(_ value: T?, _ database: String, _ key: String, uncached: () -> DocumentBox<T>) throws {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
             let box = try typed(cached, as: T.self)
             box.touch()
             box.set(value)
         } else {
-            let box = DocumentBox<T>(loaded: nil)
-            box.set(value)
-            documents[documentKey] = box
+            documents[documentKey] = uncached()
         }
     }
 

@@ -25,34 +25,19 @@ public final class ProjectedEvent: Sendable {
         entityId = StreamId.entityId(of: streamId)
     }
 
-    public convenience init(_ recorded: RecordedEvent) throws {
-        try self.init(EventEnvelope(recorded))
-    }
-
-    public convenience init(_ envelope: EventEnvelope) throws {
-        self.init(position: envelope.position, streamId: envelope.streamId, version: envelope.version,
-                  at: Timestamp(rfc3339: envelope.at) ?? Timestamp(millis: 0),
-                  event: try DomainEvent.decode(type: envelope.type, data: envelope.data))
-    }
-
-    /// A record read in place (a rebuild): the data decoded straight from the stored bytes.
+    /// A record read back from the log, in place: the data decoded straight from the stored bytes.
     public convenience init(_ record: RecordView) throws {
         self.init(position: record.position, streamId: record.streamId, version: record.version,
                   at: Timestamp(rfc3339: record.at) ?? Timestamp(millis: 0), event: try DomainEvent.decode(type: record.type, data: record.data))
     }
 
-    /// An event of the commit feed: the typed event its appender attached, else decoded.
-    public convenience init(_ committed: CommittedEvent) throws {
-        switch committed {
-        case .stored(let recorded):
-            try self.init(recorded)
-        case .handed(let handed):
-            // The feed only hands over events with an attachment; one that is not a domain
-            // event was appended by something other than the command processor.
-            guard let event = handed.attachment as? DomainEvent else { throw ForeignAttachment(type: handed.type) }
-            self.init(position: handed.position, streamId: handed.streamId, version: handed.version,
-                      at: Timestamp(millis: handed.atMillis), event: event)
-        }
+    /// An event of the commit feed: the typed event its appender attached.
+    public convenience init(_ handed: HandedEvent) throws {
+        // The feed only hands over events with an attachment; one that is not a domain event
+        // was appended by something other than the command processor.
+        guard let event = handed.attachment as? DomainEvent else { throw ForeignAttachment(type: handed.type) }
+        self.init(position: handed.position, streamId: handed.streamId, version: handed.version,
+                  at: Timestamp(millis: handed.atMillis), event: event)
     }
 }
 

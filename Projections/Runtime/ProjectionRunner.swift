@@ -71,7 +71,7 @@ public final class ProjectionRunner: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             let incoming = self.store.committedBatches(
                 from: start + 1, batchSize: self.batchSize, catchUpBatchSize: 10 * self.batchSize, linger: .milliseconds(2),
-                handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(.handed(event)) } },
+                handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(event) } },
                 stored: { record in Incoming.decoding(position: record.position, type: record.type) { try ProjectedEvent(record) } },
                 position: \.position)
             for try await batch in incoming {

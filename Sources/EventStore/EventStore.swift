@@ -214,11 +214,6 @@ public final class EventStore: Sendable {
         try environment.read { txn in try StoreReads.readAll(from: position, limit: limit, transaction: txn, layout: layout) }
     }
 
-    /// Like `readAll`, without hashes and metadata: for rebuilding state from the log.
-    public func readEnvelopes(from position: UInt64 = 1, limit: Int = 1000) throws -> [EventEnvelope] {
-        try environment.read { txn in try StoreReads.readEnvelopes(from: position, limit: limit, transaction: txn, layout: layout) }
-    }
-
     /// Calls `body` with each stored record's bytes exactly as stored, in position order.
     public func forEachRawRecord(from position: UInt64 = 1, limit: Int = .max,
                                  _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {

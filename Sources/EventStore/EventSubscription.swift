@@ -1,7 +1,7 @@
 /// The log from a position on, in batches: catches up, then follows new commits, woken by the
 /// writer. Never skips or repeats an event. Ends when the store closes or the consuming task is
-/// cancelled. `Event` is what a batch holds: stored records (`EventBatches`) or commits from
-/// the writer's feed where it can (`CommittedBatches`).
+/// cancelled. `Event` is what a batch holds: stored records (`EventBatches`) or the
+/// subscriber's own type, from the writer's feed where it can (`committedBatches`).
 public struct LogBatches<Event: Sendable>: AsyncSequence, Sendable {
     public typealias Element = [Event]
 
@@ -93,46 +93,13 @@ extension EventStore {
     }
 }
 
-/// An event of `CommittedBatches`: straight from this process's writer with the appender's
-/// attachment, or read back from the log.
-public enum CommittedEvent: Sendable {
-    case handed(HandedEvent)
-    case stored(RecordedEvent)
-
-    public var position: UInt64 {
-        switch self {
-        case .handed(let event): event.position
-        case .stored(let event): event.position
-        }
-    }
-
-    public var type: String {
-        switch self {
-        case .handed(let event): event.type
-        case .stored(let event): event.type
-        }
-    }
-}
-
-/// Like `EventBatches`, but a batch still in the writer's commit feed comes from memory with
-/// the appenders' attachments (no read, no decode); anything older is read from the log.
-public typealias CommittedBatches = LogBatches<CommittedEvent>
-
 extension EventStore {
-    /// Every event from `position` on in batches, following new commits, from the commit feed
-    /// where it can (see `CommittedBatches`).
-    public func committedBatches(from position: UInt64 = 1, batchSize: Int = 1000, linger: Duration? = nil) -> CommittedBatches {
-        CommittedBatches(store: self, start: position, batchSize: batchSize, linger: linger, take: { store, from, limit in
-            let handed = store.feed.events(from: from, limit: limit)
-            if !handed.isEmpty { return handed.map(CommittedEvent.handed) }
-            return try store.readAll(from: from, limit: limit).map(CommittedEvent.stored)
-        }, position: \.position)
-    }
-
-    /// Like `committedBatches`, each event turned into the subscriber's own type as it arrives:
-    /// `handed` for one from the commit feed, `stored` for one read back from the log — in place
-    /// (`RecordView`, inside the read transaction), so a subscriber that is far behind (a server
-    /// starting after downtime) decodes each record once, without a full record or a tree.
+    /// Every event from `position` on in batches, following new commits: a batch still in the
+    /// writer's commit feed comes from memory with the appenders' attachments (`handed`: no
+    /// read, no decode); anything older is read back from the log in place (`stored`, a
+    /// `RecordView` inside the read transaction, so a subscriber far behind — a server starting
+    /// after downtime — decodes each record once, without a full record or a tree). Each event
+    /// becomes the subscriber's own type as it arrives.
     ///
     /// Read from the log, a batch may hold up to `catchUpBatchSize` events: a subscriber that far
     /// behind pays its per-batch cost (a read-model transaction and its fsync) less often.

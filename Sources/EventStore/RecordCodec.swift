@@ -105,53 +105,10 @@ enum RecordCodec {
             prevHash: prevHash, hash: hash)
     }
 
-    /// Parses the envelope of stored bytes: the same checks of what it reads as `decode`, the
-    /// hashes and metadata stepped over (syntax-checked, not built).
-    static func decodeEnvelope(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> EventEnvelope {
-        var storedPosition: JSONValue?
-        var streamId: JSONValue?
-        var version: JSONValue?
-        var type: JSONValue?
-        var at: JSONValue?
-        var data: JSONValue?
-        do {
-            try JSONParser.forEachMember(in: bytes, wanted: isEnvelopeMember) { name, value in
-                switch name {
-                case "position": storedPosition = value
-                case "streamId": streamId = value
-                case "version": version = value
-                case "type": type = value
-                case "at": at = value
-                case "data": data = value
-                default: break
-                }
-            }
-        } catch {
-            throw .corruptRecord(position: position, reason: "not JSON (\(error.reason))")
-        }
-        guard case .int(let stored)? = storedPosition, case .string(let streamId)? = streamId, case .int(let version)? = version,
-              case .string(let type)? = type, case .string(let at)? = at, let data
-        else {
-            throw .corruptRecord(position: position, reason: "missing or mistyped members")
-        }
-        try checkHeader(storedPosition: stored, version: version, position: position)
-        return EventEnvelope(position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data)
-    }
-
     /// A record must name the position it is stored under and a version from 1.
     static func checkHeader(storedPosition: Int64, version: Int64, position: UInt64) throws(EventStoreError) {
         guard storedPosition >= 0, UInt64(storedPosition) == position, version >= 1 else {
             throw .corruptRecord(position: position, reason: "record says position \(storedPosition), version \(version)")
-        }
-    }
-
-    /// The members an envelope is built from (the hashes and metadata are stepped over). A
-    /// comparison of short strings, not a set lookup: it is asked for every member of every
-    /// record a rebuild reads.
-    private static func isEnvelopeMember(_ name: String) -> Bool {
-        switch name {
-        case "hash", "prevHash", "metadata": false
-        default: true
         }
     }
 

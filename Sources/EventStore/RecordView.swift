@@ -14,7 +14,7 @@ public struct RecordView {
 }
 
 extension RecordCodec {
-    /// The record stored at `position`, its header checked as `decodeEnvelope` checks it.
+    /// The record stored at `position`, its header checked as `decode` checks it.
     static func view(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> RecordView {
         let record: JSONObjectView
         do {

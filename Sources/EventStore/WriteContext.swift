@@ -97,15 +97,6 @@ enum StoreReads {
         return events
     }
 
-    static func readEnvelopes(from position: UInt64, limit: Int, transaction: Transaction, layout: StoreLayout) throws -> [EventEnvelope] {
-        var events: [EventEnvelope] = []
-        events.reserveCapacity(min(limit, 1 << 16))
-        try forEachRaw(from: position, limit: limit, transaction: transaction, layout: layout) { position, bytes in
-            events.append(try RecordCodec.decodeEnvelope(bytes, position: position))
-        }
-        return events
-    }
-
     static func forEachRaw(from position: UInt64, limit: Int, transaction: Transaction, layout: StoreLayout,
                            _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         guard limit > 0 else { return }

@@ -85,11 +85,17 @@ import Testing
         defer { store.close() }
         try await appendMany(store, stream: "plain", count: 5, attached: false)
         try await appendMany(store, stream: "typed", count: 5, attached: true)
-        var iterator = store.committedBatches(from: 1, batchSize: 5).makeAsyncIterator()
+        var iterator = Self.committed(store, batchSize: 5).makeAsyncIterator()
 
         let first = try #require(try await iterator.next())
         #expect(first.map(\.position) == [1, 2, 3, 4, 5])
         #expect(first.allSatisfy { if case .stored = $0 { true } else { false } }, "no attachment: read from the log")
+        // Read in place, each record's header and data are what `readAll` reads.
+        for (committed, recorded) in zip(first, try store.readAll(from: 1, limit: 5)) {
+            guard case .stored(let record) = committed else { continue }
+            #expect(record == Seen.Record(position: recorded.position, streamId: recorded.streamId, version: recorded.version, type: recorded.type,
+                                          at: recorded.at, data: recorded.data))
+        }
 
         let second = try #require(try await iterator.next())
         let stored = try store.readAll(from: 6, limit: 5)
@@ -112,7 +118,7 @@ import Testing
         for _ in 0..<17 { try await appendMany(store, stream: "s", count: 1000, attached: true) }
         var handed = 0, stored = 0
         var positions: [UInt64] = []
-        for try await batch in store.committedBatches(from: 1, batchSize: 2000) {
+        for try await batch in Self.committed(store, batchSize: 2000) {
             for event in batch {
                 positions.append(event.position)
                 switch event {
@@ -138,9 +144,41 @@ import Testing
         }
         let store = try EventStore(directory: dir.path)
         defer { store.close() }
-        var iterator = store.committedBatches(from: 1).makeAsyncIterator()
+        var iterator = Self.committed(store, batchSize: 1000).makeAsyncIterator()
         let batch = try #require(try await iterator.next())
         #expect(batch.map(\.position) == [1, 2, 3])
         #expect(batch.allSatisfy { if case .stored = $0 { true } else { false } })
+    }
+
+    /// What a subscriber of `committedBatches` got of one event: the feed's event, or the
+    /// record read back from the log (copied out of its view).
+    enum Seen: Sendable {
+        case handed(HandedEvent)
+        case stored(Record)
+
+        struct Record: Sendable, Equatable {
+            let position: UInt64
+            let streamId: String
+            let version: UInt64
+            let type: String
+            let at: String
+            let data: JSONValue?
+        }
+
+        var position: UInt64 {
+            switch self {
+            case .handed(let event): event.position
+            case .stored(let record): record.position
+            }
+        }
+    }
+
+    static func committed(_ store: EventStore, batchSize: Int) -> LogBatches<Seen> {
+        store.committedBatches(
+            from: 1, batchSize: batchSize,
+            handed: { .handed($0) },
+            stored: { .stored(Seen.Record(position: $0.position, streamId: $0.streamId, version: $0.version, type: $0.type, at: $0.at,
+                                          data: try? $0.data.value())) },
+            position: \.position)
     }
 }

@@ -9,7 +9,7 @@ public struct JSONObjectView {
     private let bytes: UnsafeRawBufferPointer
     private let maxDepth: Int
     private let depth: Int
-    private var members: [Member] = []
+    private let members: [Member]
 
     private struct Member {
         /// The name's bytes as written, or nil when it had escapes or non-ASCII bytes (then

@@ -73,7 +73,6 @@ public struct AppendOutcome: Sendable {
     public var versions: [String: UInt64] {
         Dictionary(zip(appends.map(\.streamId), newVersions), uniquingKeysWith: { _, last in last })
     }
-
 }
 
 /// The decide step's answer: the plan, how to turn the outcome into the caller's result, and

@@ -178,10 +178,7 @@ final class Writer: @unchecked Sendable {
     }
 
     private func answers(_ jobs: [any WriterJob], batchError: EventStoreError?) -> [JobAnswer] {
-        var answers: [JobAnswer] = []
-        answers.reserveCapacity(jobs.count)
-        for job in jobs { answers.append(job.answer(batchError: batchError)) }
-        return answers
+        jobs.map { $0.answer(batchError: batchError) }
     }
 }
 

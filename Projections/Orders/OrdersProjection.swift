@@ -31,15 +31,10 @@ public struct OrdersProjection: Projection {
     public func apply(_ projected: ProjectedEvent, _ context: ProjectionContext) throws {
         switch projected.event {
         case .order(let event):
-            var placed = OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false)
-            if projected.version == 1 {
-                // The order's first event: its document cannot exist yet.
-                Order.evolve(&placed.order, event)
-                placed.version = 1
-                try context.create(placed, "orders", projected.entityId)
-                return
-            }
-            try context.upsert(OrderDocument.self, "orders", projected.entityId, initial: { placed }) { document in
+            let initial = { OrderDocument(order: Order.initialState, version: 0, placedPosition: projected.position, erased: false) }
+            // The order's first event: its document cannot exist yet.
+            let isNew = projected.version == 1
+            try context.upsert(OrderDocument.self, "orders", projected.entityId, isNew: isNew, initial: initial) { document in
                 Order.evolve(&document.order, event)
                 document.version = projected.version
                 if document.erased { document.order = document.order.erasingPersonalData() }

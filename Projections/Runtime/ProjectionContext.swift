@@ -36,15 +36,15 @@ public final class ProjectionContext {
         try box(T.self, database, key).value
     }
 
-    /// The cached box of a document, loaded on first use.
-    private func box<T: Codable>(_ type: T.Type, _ database: String, _ key: String) throws -> DocumentBox<T> {
+    /// The cached box of a document, loaded on first use (not looked up when `knownAbsent`).
+    private func box<T: Codable>(_ type: T.Type, _ database: String, _ key: String, knownAbsent: Bool = false) throws -> DocumentBox<T> {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
             let box = try typed(cached, as: T.self)
             box.touch()
             return box
         }
-        let box = DocumentBox(loaded: try stored(T.self, database, key))
+        let box = DocumentBox(loaded: knownAbsent ? nil : try stored(T.self, database, key))
         documents[documentKey] = box
         return box
     }
@@ -64,28 +64,13 @@ public final class ProjectionContext {
 
     /// Replaces (or with nil deletes) a document at the end of the batch.
     public func setDocument<T: Codable>(_ value: T?, _ database: String, _ key: String) throws {
-        try replace(value, database, key) { DocumentBox<T>(replacing: value) }
-    }
-
-    /// Sets a document the caller knows is new — made by the first event of its stream — without
-    /// looking it up in LMDB first (a miss per new order); its earlier value counts as absent.
-    public func create<T: Codable>(_ value: T, _ database: String, _ key: String) throws {
-        try replace(value, database, key) {
-            let box = DocumentBox<T>(loaded: nil)
-            box.set(value)
-            return box
-        }
-    }
-
-    /// Sets the cached box of a document, or caches the one `uncached` makes.
-    private func replace<T: Codable>(_ value: T?, _ database: String, _ key: String, uncached: () -> DocumentBox<T>) throws {
         let documentKey = DocumentKey(database: database, key: key)
         if let cached = documents[documentKey] {
             let box = try typed(cached, as: T.self)
             box.touch()
             box.set(value)
         } else {
-            documents[documentKey] = uncached()
+            documents[documentKey] = DocumentBox<T>(replacing: value)
         }
     }
 
@@ -96,9 +81,11 @@ public final class ProjectionContext {
 
     /// Changes a document in place, starting from `initial()` when absent: for documents
     /// folded event by event (an order's), where reading a copy and setting it back copied
-    /// every field twice.
-    public func upsert<T: Codable>(_ type: T.Type, _ database: String, _ key: String, initial: () -> T, _ body: (inout T) throws -> Void) throws {
-        try box(T.self, database, key).modify(initial: initial, body)
+    /// every field twice. `isNew` when the caller knows it cannot exist yet (made by the first
+    /// event of its stream): then it is not looked up in LMDB (a miss per new order).
+    public func upsert<T: Codable>(_ type: T.Type, _ database: String, _ key: String, isNew: Bool = false, initial: () -> T,
+                                   _ body: (inout T) throws -> Void) throws {
+        try box(T.self, database, key, knownAbsent: isNew).modify(initial: initial, body)
     }
 
     /// Calls `body` with each document of `database` set since the last call (or the batch's

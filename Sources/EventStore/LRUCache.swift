@@ -63,7 +63,7 @@ public final class LRUCache<Key: Hashable, Value> {
     /// Removes every entry whose key matches (a scan: for rare events such as an erasure).
     @inlinable
     public func removeAll(where matches: (Key) -> Bool) {
-        for key in storage.index.keys.filter(matches) { storage.remove(key) }
+        for key in storage.keys.compactMap({ $0 }).filter(matches) { storage.remove(key) }
     }
 
     @inlinable
@@ -75,9 +75,17 @@ public final class LRUCache<Key: Hashable, Value> {
 /// The cache's slots: entries live in arrays, linked by slot index, so a hit moves no memory;
 /// the links live in their own small arrays, so moving an entry to the front touches eight
 /// bytes per neighbour instead of whole entries.
+///
+/// The index maps a key's hash value (its fingerprint) to its slot, not the key itself: with
+/// string keys, every eviction's deletion rehashed the neighbouring keys of its probe run —
+/// each a cold heap string, retained and released — which made the writer's head cache a sixth
+/// of its time when every append starts a stream. The key in the slot is compared on every
+/// lookup, so two keys sharing a fingerprint only share a slot: the later one replaces the
+/// earlier, which a cache may forget at any time.
 @usableFromInline
 struct LRUStorage<Key: Hashable, Value> {
-    @usableFromInline var index: [Key: Int32] = [:]
+    @usableFromInline var index: [Int: Int32] = [:]
+    @usableFromInline var fingerprints: [Int] = []
     @usableFromInline var keys: [Key?] = []
     @usableFromInline var values: [Value?] = []
     @usableFromInline var newer: [Int32] = []
@@ -89,22 +97,30 @@ struct LRUStorage<Key: Hashable, Value> {
     @inlinable
     init(capacity: Int) {
         index.reserveCapacity(capacity)
+        fingerprints.reserveCapacity(capacity)
         keys.reserveCapacity(capacity)
         values.reserveCapacity(capacity)
         newer.reserveCapacity(capacity)
         older.reserveCapacity(capacity)
     }
 
+    /// The slot holding `key`, if any.
+    @inlinable
+    func slot(of key: Key, fingerprint: Int) -> Int32? {
+        guard let slot = index[fingerprint], keys[Int(slot)] == key else { return nil }
+        return slot
+    }
+
     @inlinable
     mutating func get(_ key: Key) -> Value? {
-        guard let slot = index[key] else { return nil }
+        guard let slot = slot(of: key, fingerprint: key.hashValue) else { return nil }
         moveToNewest(slot)
         return values[Int(slot)]
     }
 
     @inlinable
     mutating func getWithSlot(_ key: Key) -> (value: Value, slot: Int32)? {
-        guard let slot = index[key], let value = values[Int(slot)] else { return nil }
+        guard let slot = slot(of: key, fingerprint: key.hashValue), let value = values[Int(slot)] else { return nil }
         moveToNewest(slot)
         return (value, slot)
     }
@@ -123,7 +139,10 @@ struct LRUStorage<Key: Hashable, Value> {
 
     @inlinable
     mutating func set(_ key: Key, _ value: Value, capacity: Int) {
-        if let slot = index[key] {
+        let fingerprint = key.hashValue
+        if let slot = index[fingerprint] {
+            // The key itself, or another with its fingerprint, which it replaces.
+            if keys[Int(slot)] != key { keys[Int(slot)] = key }
             values[Int(slot)] = value
             moveToNewest(slot)
             return
@@ -132,27 +151,32 @@ struct LRUStorage<Key: Hashable, Value> {
         if index.count >= capacity, oldest >= 0 {
             slot = oldest
             unlink(slot)
-            if let evicted = keys[Int(slot)] { index.removeValue(forKey: evicted) }
+            index.removeValue(forKey: fingerprints[Int(slot)])
+            fingerprints[Int(slot)] = fingerprint
             keys[Int(slot)] = key
             values[Int(slot)] = value
         } else if let reused = freeSlots.popLast() {
             slot = reused
+            fingerprints[Int(slot)] = fingerprint
             keys[Int(slot)] = key
             values[Int(slot)] = value
         } else {
             slot = Int32(keys.count)
+            fingerprints.append(fingerprint)
             keys.append(key)
             values.append(value)
             newer.append(-1)
             older.append(-1)
         }
-        index[key] = slot
+        index[fingerprint] = slot
         linkAsNewest(slot)
     }
 
     @inlinable
     mutating func remove(_ key: Key) {
-        guard let slot = index.removeValue(forKey: key) else { return }
+        let fingerprint = key.hashValue
+        guard let slot = slot(of: key, fingerprint: fingerprint) else { return }
+        index.removeValue(forKey: fingerprint)
         unlink(slot)
         keys[Int(slot)] = nil
         values[Int(slot)] = nil
@@ -162,6 +186,7 @@ struct LRUStorage<Key: Hashable, Value> {
     @inlinable
     mutating func removeAll() {
         index.removeAll(keepingCapacity: true)
+        fingerprints.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         newer.removeAll(keepingCapacity: true)

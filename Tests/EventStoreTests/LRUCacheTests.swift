@@ -64,4 +64,37 @@ import Testing
         cache.set(1, 1)
         #expect(cache.get(1) == 1)
     }
+
+    /// The index holds hash values: keys that share one never answer for each other; the later
+    /// one takes the slot, and the count, eviction and removal stay right.
+    @Test func keysSharingAHashValueNeverAnswerForEachOther() {
+        let cache = LRUCache<Colliding, Int>(capacity: 3)
+        cache.set(Colliding(name: "a", bucket: 1), 1)
+        cache.set(Colliding(name: "b", bucket: 1), 2)
+        #expect(cache.get(Colliding(name: "a", bucket: 1)) == nil)
+        #expect(cache.get(Colliding(name: "b", bucket: 1)) == 2)
+        #expect(cache.getWithSlot(Colliding(name: "a", bucket: 1)) == nil)
+        #expect(cache.count == 1)
+        cache.remove(Colliding(name: "a", bucket: 1))  // not there: b stays
+        #expect(cache.get(Colliding(name: "b", bucket: 1)) == 2)
+        cache.set(Colliding(name: "c", bucket: 2), 3)
+        cache.set(Colliding(name: "d", bucket: 3), 4)
+        cache.set(Colliding(name: "e", bucket: 4), 5)  // evicts b, the least recent
+        #expect(cache.count == 3 && cache.get(Colliding(name: "b", bucket: 1)) == nil)
+        cache.set(Colliding(name: "f", bucket: 1), 6)  // bucket 1 is free again: evicts c
+        #expect(cache.count == 3 && cache.get(Colliding(name: "c", bucket: 2)) == nil)
+        #expect(cache.get(Colliding(name: "f", bucket: 1)) == 6 && cache.get(Colliding(name: "e", bucket: 4)) == 5)
+        cache.remove(Colliding(name: "f", bucket: 1))
+        #expect(cache.count == 2 && cache.get(Colliding(name: "f", bucket: 1)) == nil)
+        cache.removeAll(where: { $0.name == "d" })
+        #expect(cache.count == 1 && cache.get(Colliding(name: "e", bucket: 4)) == 5)
+    }
+}
+
+/// A key whose hash value is only its bucket, so different keys collide on purpose.
+private struct Colliding: Hashable {
+    let name: String
+    let bucket: Int
+
+    func hash(into hasher: inout Hasher) { hasher.combine(bucket) }
 }

@@ -105,35 +105,3 @@ struct MalformedDocument: Error, CustomStringConvertible {
     let type: String
     var description: String { "a stored \(type) document is malformed" }
 }
-
-/// What list queries filter and sort by, per product.
-public struct ProductAttributes: Codable, Sendable, Equatable {
-    public var listed: Bool
-    public var category: String
-    /// Position of `ProductCreated`: larger is newer.
-    public var createdPosition: UInt64
-    public var minPriceCents: Int64
-    public var sales: Int64
-
-    /// Reads the stored JSON without Codable: a search touches one of these per match, and
-    /// Foundation's decoder made that half the cost of a query. Without `category` its text
-    /// is stepped over (and left empty): most queries do not filter by it.
-    static func decodeStored(_ bytes: UnsafeRawBufferPointer, category wantCategory: Bool = true) throws -> ProductAttributes {
-        var listed: Bool?, category: String?, created: Int64?, minPrice: Int64?, sales: Int64?
-        if !wantCategory { category = "" }
-        try JSONParser.forEachMember(in: bytes, wanted: { wantCategory || $0 != "category" }) { name, value in
-            switch name {
-            case "listed": listed = value.boolValue
-            case "category": category = value.stringValue
-            case "createdPosition": created = value.intValue
-            case "minPriceCents": minPrice = value.intValue
-            case "sales": sales = value.intValue
-            default: break
-            }
-        }
-        guard let listed, let category, let created, created >= 0, let minPrice, let sales else {
-            throw MalformedDocument(type: "ProductAttributes")
-        }
-        return ProductAttributes(listed: listed, category: category, createdPosition: UInt64(created), minPriceCents: minPrice, sales: sales)
-    }
-}

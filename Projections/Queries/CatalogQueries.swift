@@ -103,9 +103,13 @@ public struct CatalogQueries: Sendable {
             if !terms.isEmpty {
                 let search = try readModels.handles("search")
                 let matches = try Self.search(terms, postings: try search.database("postings"), txn: txn)
-                var candidates: [(id: String, titleScore: Int, attributes: ProductAttributes)] = []
-                for (id, score) in matches {
-                    if let a = try attributes(id), admits(a) { candidates.append((id, score, a)) }
+                // Ids stay in the transaction's pages: a broad query matches thousands.
+                var candidates: [(id: UnsafeRawBufferPointer, titleScore: Int, attributes: ProductAttributes)] = []
+                candidates.reserveCapacity(matches.count)
+                for hit in matches {
+                    guard let stored = try txn.get(attributesDB, hit.id) else { continue }
+                    let a = try ProductAttributes.decodeStored(stored, category: query.category != nil)
+                    if admits(a) { candidates.append((hit.id, hit.score, a)) }
                 }
                 let sort = query.sort ?? .relevance
                 candidates.sort { x, y in
@@ -118,11 +122,11 @@ public struct CatalogQueries: Sendable {
                     case .sales where x.attributes.sales != y.attributes.sales: return x.attributes.sales > y.attributes.sales
                     default:
                         if x.attributes.createdPosition != y.attributes.createdPosition { return x.attributes.createdPosition > y.attributes.createdPosition }
-                        return x.id < y.id
+                        return Self.compare(x.id, y.id) < 0
                     }
                 }
-                let pageIds = candidates.dropFirst(offset).prefix(query.pageSize).map(\.id)
-                return Page(items: try items(pageIds), page: query.page, pageSize: query.pageSize, total: candidates.count, position: position)
+                let items = try candidates.dropFirst(offset).prefix(query.pageSize).compactMap { try txn.get(source, $0.id).map { [UInt8]($0) } }
+                return Page(items: items, page: query.page, pageSize: query.pageSize, total: candidates.count, position: position)
             }
 
             // No search: walk the ordering that already has the requested sort.
@@ -163,8 +167,11 @@ public struct CatalogQueries: Sendable {
 
     /// One product a token or term matched: its id's bytes (postings are ordered by them) and
     /// whether the match is in its title, or how many terms hit its title.
+    ///
+    /// The id points into the postings' key in the read transaction's pages, valid until that
+    /// transaction ends: copying it out was an allocation per posting of every token.
     struct Hit {
-        let id: [UInt8]
+        let id: UnsafeRawBufferPointer
         var score: Int
     }
 
@@ -172,7 +179,7 @@ public struct CatalogQueries: Sendable {
     ///
     /// Postings come out of LMDB ordered by product id, so tokens and terms are intersected by
     /// merging sorted lists — no hashing, no dictionary growing per match.
-    static func search(_ terms: [[Tokenizer.QueryToken]], postings: Database, txn: Transaction) throws -> [String: Int] {
+    static func search(_ terms: [[Tokenizer.QueryToken]], postings: Database, txn: Transaction) throws -> [Hit] {
         var result: [Hit]?
         for term in terms {
             // Within a term: every token must match; the term hits the title if every token does.
@@ -180,16 +187,23 @@ public struct CatalogQueries: Sendable {
             for token in term {
                 let hits = try Self.postings(token, postings: postings, txn: txn)
                 termHits = termHits.map { intersect($0, hits) { $0 & $1 } } ?? hits
-                if termHits?.isEmpty == true { return [:] }
+                if termHits?.isEmpty == true { return [] }
             }
             guard let matches = termHits else { continue }
             result = result.map { intersect($0, matches) { $0 + $1 } } ?? matches
-            if result?.isEmpty == true { return [:] }
+            if result?.isEmpty == true { return [] }
         }
-        var scores: [String: Int] = [:]
-        scores.reserveCapacity(result?.count ?? 0)
-        for hit in result ?? [] { scores[String(decoding: hit.id, as: UTF8.self)] = hit.score }
-        return scores
+        return result ?? []
+    }
+
+    /// memcmp order of two byte strings, a proper prefix first.
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+            let order = memcmp(pa, pb, common)
+            if order != 0 { return Int(order) }
+        }
+        return a.count - b.count
     }
 
     /// The hits in both sorted lists, their scores combined by `combine`.
@@ -199,9 +213,10 @@ public struct CatalogQueries: Sendable {
         var i = 0
         var j = 0
         while i < a.count && j < b.count {
-            if a[i].id.lexicographicallyPrecedes(b[j].id) {
+            let order = compare(a[i].id, b[j].id)
+            if order < 0 {
                 i += 1
-            } else if b[j].id.lexicographicallyPrecedes(a[i].id) {
+            } else if order > 0 {
                 j += 1
             } else {
                 result.append(Hit(id: a[i].id, score: combine(a[i].score, b[j].score)))
@@ -223,17 +238,20 @@ public struct CatalogQueries: Sendable {
             var entry = try cursor.seek(atLeast: prefix)
             while let current = entry, current.key.hasPrefix(prefix) {
                 let separator = exact ? prefix.count - 1 : (current.key.firstIndex(of: 0) ?? current.key.count)
-                hits.append(Hit(id: Array(current.key[(separator + 1)...]), score: Int((current.value.first ?? 0) & 1)))
+                hits.append(Hit(id: UnsafeRawBufferPointer(rebasing: current.key[(separator + 1)...]), score: Int((current.value.first ?? 0) & 1)))
                 entry = try cursor.next()
             }
         }
         guard !exact else { return hits }
         // A prefix spans several words, each with its own id-ordered run: order them as one,
         // one hit per product, in its title if any of its words is.
-        hits.sort { x, y in x.id.lexicographicallyPrecedes(y.id) || (x.id == y.id && x.score > y.score) }
+        hits.sort { x, y in
+            let order = compare(x.id, y.id)
+            return order < 0 || (order == 0 && x.score > y.score)
+        }
         var merged: [Hit] = []
         merged.reserveCapacity(hits.count)
-        for hit in hits where merged.last?.id != hit.id { merged.append(hit) }
+        for hit in hits where merged.last.map({ compare($0.id, hit.id) != 0 }) ?? true { merged.append(hit) }
         return merged
     }
 }

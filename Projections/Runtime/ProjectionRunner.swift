@@ -74,27 +74,47 @@ public final class ProjectionRunner: Service, Sendable {
                 handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(event) } },
                 stored: { record in Incoming.decoding(position: record.position, type: record.type) { try ProjectedEvent(record) } },
                 position: \.position)
-            for try await batch in incoming {
-                var events: [ProjectedEvent] = []
-                events.reserveCapacity(batch.count)
-                for item in batch {
-                    switch item {
-                    case .event(let event):
-                        events.append(event)
-                    case .undecodable(let position, let type, let error):
-                        // An event no projection can read stops them all at it, but the server
-                        // stays up: reads answer from what was applied (and report the failure),
-                        // commands go on being written.
-                        try await self.apply(events)
-                        self.stopAll(at: position, error: "undecodable \(type) event: \(error)")
-                        await Self.waitForCancellation()
-                        return
-                    }
+            var batches = incoming.makeAsyncIterator()
+            var received = try await batches.next()
+            while let batch = received {
+                let (events, undecodable) = Self.decoded(batch)
+                if let undecodable {
+                    // An event no projection can read stops them all at it, but the server
+                    // stays up: reads answer from what was applied (and report the failure),
+                    // commands go on being written.
+                    try await self.apply(events)
+                    self.stopAll(at: undecodable.position, error: "undecodable \(undecodable.type) event: \(undecodable.error)")
+                    await Self.waitForCancellation()
+                    return
                 }
-                try await self.apply(events)
-                if Task.isCancelled { break }
+                if batch.count >= self.batchSize {
+                    // A full batch: the runner is behind the log (starting after downtime, or
+                    // outrun). Reading and decoding the next batch while the read-model thread
+                    // applies this one overlaps the two halves of catching up. Following the
+                    // writer, it takes one batch at a time, so its batches do not shrink.
+                    async let applying: Void = self.apply(events)
+                    received = try await batches.next()
+                    try await applying
+                } else {
+                    try await self.apply(events)
+                    received = try await batches.next()  // nil once cancelled
+                }
+                if Task.isCancelled { break }  // shutting down: what was read but not applied waits for the next start
             }
         }
+    }
+
+    /// A batch's events up to the first that could not be decoded, and that one.
+    private static func decoded(_ batch: [Incoming]) -> (events: [ProjectedEvent], undecodable: (position: UInt64, type: String, error: String)?) {
+        var events: [ProjectedEvent] = []
+        events.reserveCapacity(batch.count)
+        for item in batch {
+            switch item {
+            case .event(let event): events.append(event)
+            case .undecodable(let position, let type, let error): return (events, (position, type, error))
+            }
+        }
+        return (events, nil)
     }
 
     /// An event of the log as the runner receives it: decoded once, on the subscription's side,

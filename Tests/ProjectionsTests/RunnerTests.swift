@@ -200,6 +200,48 @@ import Testing
         app.close()
     }
 
+    /// Behind the log, the runner reads and decodes the next batch while the read models apply
+    /// one. It must end where one event at a time does, and an undecodable event in a batch it
+    /// read ahead must still stop every projection right before it.
+    @Test func catchingUpReadsAheadAndStillStopsAtAnUndecodableEvent() async throws {
+        let dir = TemporaryDirectory()
+        let head: UInt64
+        var oneAtATime: [String: String] = [:]
+        do {
+            let world = try await World(app: try await Harness(dir: dir), batchSize: 1)
+            try await populate(world)
+            try await world.settle()
+            for p in AllProjections.make() { oneAtATime[p.name] = try world.runner.readModels.digest(p.name) }
+            head = try world.app.store.headPosition
+            _ = try await world.app.store.append([StreamAppend(streamId: "product-P9", expectedVersion: .any, events: [
+                try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
+            ])])
+            await world.close()
+        }
+        // A reopened store has nothing in its commit feed: every batch comes from the log,
+        // 10 × 4 events at a time, so each is full and the next is read ahead.
+        let app = try await Harness(dir: dir)
+        let scratch = TemporaryDirectory("ahead")
+        let readModels = try ReadModelStore(directory: scratch.path)
+        let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: AllProjections.make(), batchSize: 4)
+        #expect(head > 80, "the log should span several batches")
+        let task = Task { try await runner.run() }
+        #expect(await runner.waitUntil(position: head, timeout: .seconds(10)))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try runner.statuses().contains(where: { $0.status != .failed }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        for status in try runner.statuses() {
+            #expect(status.status == .failed && status.position == head, "\(status.name): \(status.status) at \(status.position)")
+            #expect(status.error?.contains("undecodable ProductCreated event") == true, "\(status.error ?? "")")
+            #expect(try readModels.digest(status.name) == oneAtATime[status.name], "\(status.name) differs after reading ahead")
+        }
+        task.cancel()
+        #expect(await (try? task.value) != nil)
+        readModels.close()
+        app.close()
+    }
+
     /// Counts every event in one document, folded in place and carried from batch to batch.
     struct Tally: Projection {
         let name = "tally"

@@ -94,10 +94,13 @@ public struct OrdersProjection: Projection {
         }
     }
 
+    private static func summary(of order: Order.State) -> OrderSummary {
+        OrderSummary(orderId: order.orderId, status: order.status, totalCents: order.totalCents, itemCount: order.itemCount,
+                     createdAt: order.placedAt.rfc3339Seconds)
+    }
+
     private func summary(_ order: Order.State) throws -> [UInt8] {
-        try CompactJSONEncoder().encode(
-            OrderSummary(orderId: order.orderId, status: order.status, totalCents: order.totalCents, itemCount: order.itemCount,
-                         createdAt: order.placedAt.rfc3339Seconds))
+        try CompactJSONEncoder().encode(Self.summary(of: order))
     }
 
     private func count(_ order: Order.State, byStatusOnly: Bool, _ delta: Int, _ context: ProjectionContext) throws {
@@ -125,8 +128,11 @@ public struct OrdersProjection: Projection {
     /// counts) only in the lists by status, and only when its status changed. An order keeps its
     /// buyer, id and placing position, so its other keys stay.
     private func reindex(from old: OrderDocument, to new: OrderDocument, _ context: ProjectionContext) throws {
-        let value = try summary(new.order)
         let moved = old.order.status != new.order.status
+        // An event that leaves the summary as it was (a payment requested, an erasure) touches
+        // no list: its keys and values are what they were.
+        guard moved || Self.summary(of: old.order) != Self.summary(of: new.order) else { return }
+        let value = try summary(new.order)
         for list in List.allCases {
             if moved && list.isByStatus { try context.delete(list.database, list.key(old)) }
             try context.put(list.database, list.key(new), value)

@@ -63,6 +63,9 @@ import Testing
         let paid = try await app.place(userId: session.userId, lines: [RequestedLine(skuId: "S1", quantity: 1)]).order.orderId
         _ = try await app.processor.act(on: paid, .cancel, userId: session.userId, metadata: app.meta(session.userId))
         let open = try await app.place(userId: session.userId, lines: [RequestedLine(skuId: "S2", quantity: 2)]).order.orderId
+        // Changes no summary: one event at a time, it must leave the lists as they were.
+        _ = try await app.processor.act(on: open, .requestPayment(paymentId: "PAY-open", nonceStr: "n"), userId: session.userId,
+                                        metadata: app.meta(session.userId))
         _ = try await app.accounts.erase(userId: session.userId, password: "password1", metadata: app.meta())
         _ = try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S3", quantity: 1)])
         try await world.settle()

@@ -10,6 +10,10 @@ public protocol Projection: Sendable {
     var name: String { get }
     /// The databases it owns, by local name.
     var databases: [String] { get }
+    /// The version of what it stores. Raise it with any change to the bytes it writes that an
+    /// earlier build's reader (or this one's) would misread: on start, a projection whose read
+    /// model was written at another version is emptied and rebuilt from the log.
+    var layoutVersion: UInt64 { get }
     /// Applies one event; throwing stops this projection at that event (it is never skipped).
     func apply(_ event: ProjectedEvent, _ context: ProjectionContext) throws
     /// Called once at the end of each batch, before its changes are written: for what is
@@ -19,4 +23,7 @@ public protocol Projection: Sendable {
 
 extension Projection {
     public func finishBatch(_ context: ProjectionContext) throws {}
+
+    /// Every projection's layout as first released.
+    public var layoutVersion: UInt64 { 1 }
 }

@@ -45,7 +45,11 @@ public final class ProjectionRunner: Service, Sendable {
         self.projections = projections
         self.logger = logger
         self.batchSize = batchSize
-        for projection in projections { try readModels.register(projection) }
+        for projection in projections {
+            if let earlier = try readModels.register(projection) {
+                logger.notice("read model \(projection.name) was written at layout \(earlier), this build writes layout \(projection.layoutVersion): emptied, rebuilding it from the log")
+            }
+        }
         var notifiers: [String: ProgressNotifier] = [:]
         var gauges: [String: Gauge] = [:]
         var lowest = UInt64.max

@@ -63,13 +63,40 @@ public final class ReadModelStore: Sendable {
         Array("generation:\(projection)".utf8)
     }
 
+    static func layoutKey(_ projection: String) -> [UInt8] {
+        Array("layout:\(projection)".utf8)
+    }
+
     /// Opens (creating when writable) the current generation of `projection`'s databases.
-    func register(_ projection: any Projection) throws {
-        let generation = try environment.read { txn in
-            try txn.get(meta, Self.generationKey(projection.name)).flatMap { BigEndian.uint64($0) } ?? 0
+    ///
+    /// Writable, it also settles the layout: a read model written at another `layoutVersion`
+    /// is emptied and its checkpoint removed, in one transaction, so the runner rebuilds it from
+    /// the log; the returned version is the one it was written at. Read-only, such a read model
+    /// cannot be read, and registering it throws.
+    @discardableResult
+    func register(_ projection: any Projection) throws -> UInt64? {
+        let (generation, stored, hasCheckpoint) = try environment.read { txn in
+            let generation = try txn.get(meta, Self.generationKey(projection.name)).flatMap { BigEndian.uint64($0) } ?? 0
+            return (generation, try txn.get(meta, Self.layoutKey(projection.name)).flatMap { BigEndian.uint64($0) },
+                    try txn.get(meta, Self.checkpointKey(projection.name, generation: generation)) != nil)
+        }
+        // Read models from before layouts were recorded are at the first one.
+        let written = stored ?? (hasCheckpoint ? 1 : nil)
+        if isReadOnly, let written, written != projection.layoutVersion {
+            throw ProjectionError.unexpected("read model \(projection.name) is at layout \(written), this build reads layout \(projection.layoutVersion): "
+                + "start the server on it (it rebuilds the read model) or run orderlog-replay rebuild")
         }
         let databases = try openDatabases(projection, generation: generation)
         registry.withLock { $0[projection.name] = Handles(generation: generation, databases: databases) }
+        guard !isReadOnly, stored != projection.layoutVersion else { return nil }
+        try environment.write { txn in
+            if let written, written != projection.layoutVersion {
+                for db in databases.values { try txn.drop(db) }
+                try txn.delete(meta, Self.checkpointKey(projection.name, generation: generation))
+            }
+            try txn.put(meta, Self.layoutKey(projection.name), BigEndian.bytes(projection.layoutVersion))
+        }
+        return written == projection.layoutVersion ? nil : written
     }
 
     /// Registers a projection of an existing (possibly read-only) store.

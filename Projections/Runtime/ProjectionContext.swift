@@ -100,16 +100,24 @@ public final class ProjectionContext {
         for (key, cached) in documents where key.database == database && cached.isDirty {
             changed.append((key.key, try typed(cached, as: T.self)))
         }
+        // In key order, like `flush`: the index entries `body` writes then follow the ids
+        // (time-ordered for orders) instead of landing on random leaves.
+        changed.sort { $0.key < $1.key }
         for (key, box) in changed {
             try box.takeChange(stored: { try stored(T.self, database, key) }, body)
         }
     }
 
-    /// Ends the batch: lets the projection finish it, then writes every changed document.
-    /// (Order does not matter: LMDB keeps keys sorted, and the digest reads them in key order.)
+    /// Ends the batch: lets the projection finish it, then writes every changed document, in key
+    /// order. The result does not depend on the order (LMDB keeps keys sorted); the speed does:
+    /// in dictionary order each put landed on a random leaf of a large B-tree, and a rebuild's
+    /// applying thread spent ~15 % more (four alternated pairs on a 1M-event log).
     func flush(_ projection: any Projection) throws {
         try projection.finishBatch(self)
-        for (key, cached) in documents where cached.isDirty {
+        var dirty: [(key: DocumentKey, cached: any CachedDocument)] = []
+        for (key, cached) in documents where cached.isDirty { dirty.append((key, cached)) }
+        dirty.sort { $0.key.database != $1.key.database ? $0.key.database < $1.key.database : $0.key.key < $1.key.key }
+        for (key, cached) in dirty {
             let db = try database(key.database)
             if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))

@@ -155,17 +155,7 @@ extension Parser {
             index += 1
             skipWhitespace()
             try body(range, decoded, &self)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return
-            }
-            throw error("expected ',' or '}'")
+            guard try stepPastSeparator(closing: UInt8(ascii: "}")) else { return }
         }
     }
 

@@ -178,18 +178,20 @@ struct Parser {
         while true {
             skipWhitespace()
             try body(&self)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return
-            }
-            throw error("expected ',' or ']'")
+            guard try stepPastSeparator(closing: UInt8(ascii: "]")) else { return }
         }
+    }
+
+    /// After an array's element or an object's member: steps over the `,` before the next
+    /// (true) or over `closer`, the container's end (false).
+    @inline(__always)
+    mutating func stepPastSeparator(closing closer: UInt8) throws(JSONParser.SyntaxError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        let byte = bytes[index]
+        guard byte == UInt8(ascii: ",") || byte == closer else { throw error("expected ',' or '\(Character(Unicode.Scalar(closer)))'") }
+        index += 1
+        return byte == UInt8(ascii: ",")
     }
 
     /// Members are gathered on `pending` (shared by the nested objects of one parse) and the

@@ -171,6 +171,24 @@ import Testing
         app.close()
     }
 
+    /// Appends a `ProductCreated` whose data no reader accepts.
+    static func appendUndecodable(to store: EventStore) async throws {
+        _ = try await store.append([StreamAppend(streamId: "product-P9", expectedVersion: .any, events: [
+            try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
+        ])])
+    }
+
+    /// The runner's statuses once `done` holds for them, or as they are after 5 s.
+    static func statuses(of runner: ProjectionRunner, once done: ([ProjectionStatus]) -> Bool) async throws -> [ProjectionStatus] {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var statuses = try runner.statuses()
+        while !done(statuses), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            statuses = try runner.statuses()
+        }
+        return statuses
+    }
+
     /// Read back from the log (a fresh store: nothing in its commit feed), an event no projection
     /// can decode stops them all just before it, with the reason; the runner itself goes on.
     @Test func anUndecodableEventReadFromTheLogStopsTheProjectionsThere() async throws {
@@ -178,9 +196,7 @@ import Testing
         do {
             let writer = try await Harness(dir: dir)
             try await writer.seedProduct(stock: 5)  // positions 1–3
-            _ = try await writer.store.append([StreamAppend(streamId: "product-P9", expectedVersion: .any, events: [
-                try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
-            ])])
+            try await Self.appendUndecodable(to: writer.store)
             writer.close()
         }
         let app = try await Harness(dir: dir)
@@ -188,12 +204,8 @@ import Testing
         let runner = try ProjectionRunner(store: app.store, readModels: readModels, projections: [CatalogProjection()], batchSize: 100)
         let task = Task { try await runner.run() }
         #expect(await runner.waitUntil(position: 3, projection: "catalog", timeout: .seconds(5)))
-        let deadline = ContinuousClock.now + .seconds(5)
-        var catalog = try #require(try runner.statuses().first { $0.name == "catalog" })
-        while catalog.status != .failed, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-            catalog = try #require(try runner.statuses().first { $0.name == "catalog" })
-        }
+        let statuses = try await Self.statuses(of: runner) { $0.allSatisfy { $0.status == .failed } }
+        let catalog = try #require(statuses.first { $0.name == "catalog" })
         #expect(catalog.status == .failed)
         #expect(catalog.position == 3)
         #expect(catalog.error?.contains("undecodable ProductCreated event") == true, "\(catalog.error ?? "")")
@@ -216,9 +228,7 @@ import Testing
             try await world.settle()
             for p in AllProjections.make() { oneAtATime[p.name] = try world.runner.readModels.digest(p.name) }
             head = try world.app.store.headPosition
-            _ = try await world.app.store.append([StreamAppend(streamId: "product-P9", expectedVersion: .any, events: [
-                try ProposedEvent(type: "ProductCreated", data: ["garbage": true]),
-            ])])
+            try await Self.appendUndecodable(to: world.app.store)
             await world.close()
         }
         // A reopened store has nothing in its commit feed: every batch comes from the log,
@@ -230,11 +240,7 @@ import Testing
         #expect(head > 80, "the log should span several batches")
         let task = Task { try await runner.run() }
         #expect(await runner.waitUntil(position: head, timeout: .seconds(10)))
-        let deadline = ContinuousClock.now + .seconds(5)
-        while try runner.statuses().contains(where: { $0.status != .failed }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        for status in try runner.statuses() {
+        for status in try await Self.statuses(of: runner, once: { $0.allSatisfy { $0.status == .failed } }) {
             #expect(status.status == .failed && status.position == head, "\(status.name): \(status.status) at \(status.position)")
             #expect(status.error?.contains("undecodable ProductCreated event") == true, "\(status.error ?? "")")
             #expect(try readModels.digest(status.name) == oneAtATime[status.name], "\(status.name) differs after reading ahead")

@@ -87,8 +87,10 @@ public struct CatalogQueries: Sendable {
             let offset = (query.page - 1) * query.pageSize
             let terms = (query.q ?? "").split(whereSeparator: { $0.isWhitespace }).map { Tokenizer.queryTokens(String($0)) }.filter { !$0.isEmpty }
 
-            func attributes(_ productId: String) throws -> ProductAttributes? {
-                try txn.get(attributesDB, Array(productId.utf8)).map { try ProductAttributes.decodeStored($0, category: query.category != nil) }
+            // Product ids are read and looked up as bytes in the transaction's pages, never
+            // copied out or made Strings: a broad query or a filtered walk touches thousands.
+            func attributes(_ productId: UnsafeRawBufferPointer) throws -> ProductAttributes? {
+                try txn.get(attributesDB, productId).map { try ProductAttributes.decodeStored($0, category: query.category != nil) }
             }
             func admits(_ a: ProductAttributes) -> Bool {
                 if !query.includeUnlisted && !a.listed { return false }
@@ -96,20 +98,17 @@ public struct CatalogQueries: Sendable {
                 if let category = query.category, a.category != category { return false }
                 return true
             }
-            func items(_ ids: [String]) throws -> [[UInt8]] {
-                try ids.compactMap { try txn.getBytes(source, Array($0.utf8)) }
+            func item(_ productId: UnsafeRawBufferPointer) throws -> [UInt8]? {
+                try txn.get(source, productId).map { [UInt8]($0) }
             }
 
             if !terms.isEmpty {
                 let search = try readModels.handles("search")
                 let matches = try Self.search(terms, postings: try search.database("postings"), txn: txn)
-                // Ids stay in the transaction's pages: a broad query matches thousands.
                 var candidates: [(id: UnsafeRawBufferPointer, titleScore: Int, attributes: ProductAttributes)] = []
                 candidates.reserveCapacity(matches.count)
                 for hit in matches {
-                    guard let stored = try txn.get(attributesDB, hit.id) else { continue }
-                    let a = try ProductAttributes.decodeStored(stored, category: query.category != nil)
-                    if admits(a) { candidates.append((hit.id, hit.score, a)) }
+                    if let a = try attributes(hit.id), admits(a) { candidates.append((hit.id, hit.score, a)) }
                 }
                 let sort = query.sort ?? .relevance
                 candidates.sort { x, y in
@@ -125,7 +124,7 @@ public struct CatalogQueries: Sendable {
                         return Self.compare(x.id, y.id) < 0
                     }
                 }
-                let items = try candidates.dropFirst(offset).prefix(query.pageSize).compactMap { try txn.get(source, $0.id).map { [UInt8]($0) } }
+                let items = try candidates.dropFirst(offset).prefix(query.pageSize).compactMap { try item($0.id) }
                 return Page(items: items, page: query.page, pageSize: query.pageSize, total: candidates.count, position: position)
             }
 
@@ -141,13 +140,14 @@ public struct CatalogQueries: Sendable {
             // listed products only. Keys are a fixed-width prefix followed by the productId.
             let db = try catalog.database(query.includeUnlisted ? "newest" : index)
             let fixed = db.name.hasSuffix("newest") ? 8 : 16
-            var ids: [String] = []
+            var items: [[UInt8]] = []
             var total = 0
             if query.category != nil || query.listed != nil {
+                var ids: [UnsafeRawBufferPointer] = []
                 try txn.withCursor(db) { cursor in
                     var entry = try cursor.first()
                     while let current = entry {
-                        let id = String(decoding: current.key.dropFirst(fixed), as: UTF8.self)
+                        let id = UnsafeRawBufferPointer(rebasing: current.key[fixed...])
                         if let a = try attributes(id), admits(a) {
                             if total >= offset && ids.count < query.pageSize { ids.append(id) }
                             total += 1
@@ -155,13 +155,14 @@ public struct CatalogQueries: Sendable {
                         entry = try cursor.next()
                     }
                 }
+                items = try ids.compactMap { try item($0) }
             } else {
                 for entry in try txn.page(db, prefix: [], offset: offset, limit: query.pageSize) {
-                    ids.append(String(decoding: entry.key.dropFirst(fixed), as: UTF8.self))
+                    if let found = try entry.key.dropFirst(fixed).withUnsafeBytes({ try item($0) }) { items.append(found) }
                 }
                 total = try txn.count(db)
             }
-            return Page(items: try items(ids), page: query.page, pageSize: query.pageSize, total: total, position: position)
+            return Page(items: items, page: query.page, pageSize: query.pageSize, total: total, position: position)
         }
     }
 

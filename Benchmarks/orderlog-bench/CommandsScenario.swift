@@ -101,7 +101,8 @@ struct CommandsScenario: AsyncParsableCommand {
         if case .failed(let position, let reason) = try store.verify() { report.invariantFailures.append("verify failed at \(position): \(reason)") }
         report.invariantsHold = report.invariantFailures.isEmpty
         report.extra = [("skus", Double(skus)), ("concurrency", Double(concurrency)), ("averageBatch", batches.averageEvents),
-                        ("writerBusy", batches.stagingSeconds / seconds), ("committerBusy", batches.commitSeconds / seconds), ("sealing", sealEach ? 1 : 0)]
+                        ("writerBusy", batches.writerSeconds / seconds),
+                        ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0)]
         store.close()
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

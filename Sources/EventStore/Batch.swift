@@ -2,14 +2,11 @@ import CanonicalJSON
 import CryptoPrimitives
 import LMDB
 
-/// One round of a group commit as the writer stages it job by job: decide steps read through `reads`
-/// (the last commit plus everything staged since), and what they decide goes into `staged`,
-/// which the committer writes in one transaction.
+/// The write transaction of one group commit, as the writer fills it job by job.
 struct Batch {
-    let reads: StagedReads
-    let staged: StagedBatch
-    var layout: StoreLayout { reads.layout }
-    var batchMillis: Int64 { staged.batchMillis }
+    let transaction: Transaction
+    let layout: StoreLayout
+    let batchMillis: Int64
     let at: String
     let hasher: SHA256.Hasher
     /// Heads of streams the writer has seen, so a busy stream is not looked up in the B-tree on
@@ -17,24 +14,34 @@ struct Batch {
     let heads: HeadCache
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
-    var eventCount: Int { staged.eventCount }
+    /// Every event staged so far, for the commit feed.
+    private(set) var handed: [HandedEvent] = []
+    var eventCount: Int { handed.count }
+    /// The heads a plan's streams had before it, reused from plan to plan.
     /// Each append's stream head before this plan, and where the head cache holds it.
     private var priorHeads: [(head: StreamHead?, slot: Int32?)] = []
+    /// The record being written, one buffer for the whole batch (LMDB copies it into its page).
+    private var record: [UInt8] = []
+    /// One stream-index cursor for every head lookup of the batch (shared by copies of it).
+    private let cursors = BatchCursors()
 
-    /// One round of jobs staged into `staged`, which ends at `nextPosition` (chain at `lastHash`).
-    init(reads: StagedReads, staged: StagedBatch, nextPosition: UInt64, lastHash: [UInt8], hasher: SHA256.Hasher, heads: HeadCache) {
-        self.reads = reads
-        self.staged = staged
+    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
+         hasher: SHA256.Hasher, heads: HeadCache, jobs: Int = 0) {
+        self.transaction = transaction
         self.hasher = hasher
         self.heads = heads
-        self.at = RFC3339.format(millis: staged.batchMillis)
+        self.layout = layout
+        self.batchMillis = batchMillis
+        self.at = RFC3339.format(millis: batchMillis)
         self.nextPosition = nextPosition
         self.lastHash = lastHash
+        // At least an event a job: growing the array by doubling would copy it several times.
+        handed.reserveCapacity(jobs)
     }
 
     var context: WriteContext { WriteContext(batch: self) }
 
-/// Checks every expected version of `plan`, then writes all of it.
+    /// Checks every expected version of `plan`, then writes all of it.
     ///
     /// Validation errors (`EventStoreError`) are thrown before anything is written, so they
     /// fail only their job; errors while writing (`LMDBError`) fail the batch.
@@ -63,31 +70,41 @@ struct Batch {
             for event in append.events {
                 version += 1
                 let position = nextPosition
-                let handed = HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
-                                         atMillis: batchMillis, attachment: event.attachment)
-                staged.appendRecord(handed) { records in
-                    RecordCodec.encode(
-                        position: position, streamId: append.streamId, version: version, type: event.type, at: at,
-                        canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, appendingTo: &records)
+                RecordCodec.encode(
+                    position: position, streamId: append.streamId, version: version, type: event.type, at: at,
+                    canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, into: &record)
+                try BigEndian.withBytes(position) { positionBytes in
+                    try record.withUnsafeBytes { record in try transaction.put(layout.log, positionBytes, record, flags: .append) }
+                    try StoreLayout.withStreamKey(append.streamId, version: version) { key in
+                        try transaction.put(layout.streams, key, positionBytes)
+                    }
                 }
                 firstPosition = firstPosition ?? position
+                handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
+                                          atMillis: batchMillis, attachment: event.attachment))
                 nextPosition += 1
             }
             versions.append(version)
-            if !append.events.isEmpty {
-                let head = StreamHead(version: version, position: nextPosition - 1)
-                heads.set(append.streamId, head, hint: prior.slot)
-                staged.setHead(head, of: append.streamId)
-            }
+            if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot) }
         }
         for snapshot in plan.snapshots {
             var value = BigEndian.bytes(snapshot.version)
             value.append(contentsOf: snapshot.state)
-            staged.putSnapshot(streamId: snapshot.streamId, value: value)
+            try transaction.put(layout.snapshots, Array(snapshot.streamId.utf8), value)
         }
         for write in plan.sideTableWrites {
             guard let db = layout.sideTables[write.table] else { continue }
-            staged.append(write, to: db)
+            switch write.operation {
+            case .put(let value): try transaction.put(db, write.key, value)
+            case .delete: try transaction.delete(db, write.key)
+            case .deletePrefix:
+                try transaction.withCursor(db) { cursor in
+                    while let entry = write.key.isEmpty ? try cursor.first() : try cursor.seek(atLeast: write.key),
+                          entry.key.hasPrefix(write.key) {
+                        try cursor.deleteCurrent()
+                    }
+                }
+            }
         }
 
         let lastPosition: UInt64
@@ -110,18 +127,47 @@ struct Batch {
     /// stream id again).
     private func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
         if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
-        let head = try reads.head(of: streamId)
+        let head = try StoreReads.head(of: streamId, cursor: try cursors.streams(transaction, layout))
         if let head { heads.set(streamId, head) }
         return (head, nil)
     }
 
     func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
-        try reads.idempotencyEntry(for: key)
+        guard let bytes = try transaction.get(layout.idempotency, Array(key.utf8)) else { return nil }
+        return IdempotencyEntry(bytes)
     }
 
-    func remember(_ entry: IdempotencyEntry, key: String) {
-        staged.remember(key: key, entry: entry.encoded(),
-                        expiryKey: IdempotencyEntry.expiryKey(createdAtMillis: entry.createdAtMillis, key: Array(key.utf8)))
+    func remember(_ entry: IdempotencyEntry, key: String) throws {
+        let keyBytes = Array(key.utf8)
+        try transaction.put(layout.idempotency, keyBytes, entry.encoded())
+        try transaction.put(layout.idempotencyByTime, IdempotencyEntry.expiryKey(createdAtMillis: entry.createdAtMillis, key: keyBytes), [])
+    }
+
+    /// Forgets up to `limit` remembered responses created before `cutoffMillis`.
+    func purgeIdempotency(before cutoffMillis: Int64, limit: Int) throws {
+        let cutoff = BigEndian.bytes(UInt64(bitPattern: cutoffMillis))
+        var purged = 0
+        try transaction.withCursor(layout.idempotencyByTime) { cursor in
+            while purged < limit, let entry = try cursor.first(), entry.key.count > 8,
+                  [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[0..<8])).lexicographicallyPrecedes(cutoff) {
+                let key = [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[8...]))
+                try cursor.deleteCurrent()
+                try transaction.delete(layout.idempotency, key)
+                purged += 1
+            }
+        }
+    }
+}
+
+/// Cursors a batch opens once and LMDB frees when the batch's transaction ends.
+final class BatchCursors {
+    private var streamIndex: Cursor?
+
+    func streams(_ transaction: Transaction, _ layout: StoreLayout) throws -> Cursor {
+        if let streamIndex { return streamIndex }
+        let cursor = try transaction.writeCursor(layout.streams)
+        streamIndex = cursor
+        return cursor
     }
 }
 

@@ -85,13 +85,11 @@ public struct Decision<Result> {
     /// Runs on the writer when the batch fails after this plan was staged: drop what `staged`
     /// derived.
     public var rollback: () -> Void
-    /// Runs on the committing thread after the commit is durable, before any caller of the
-    /// batch is answered — while the writer thread may already decide the next batch, so it
-    /// must touch only thread-safe state.
-    public var committed: @Sendable () -> Void
+    /// Runs on the writer after the commit is durable, before any caller is answered.
+    public var committed: () -> Void
 
     public init(plan: WritePlan, staged: @escaping (AppendOutcome) throws -> Result,
-                rollback: @escaping () -> Void = {}, committed: @escaping @Sendable () -> Void = {}) {
+                rollback: @escaping () -> Void = {}, committed: @escaping () -> Void = {}) {
         self.plan = plan
         self.staged = staged
         self.rollback = rollback

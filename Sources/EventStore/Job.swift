@@ -47,7 +47,7 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     private let continuation: UnsafeContinuation<JobOutcome, any Error>
     private var outcome: Result<JobOutcome, any Error>?
     private var rollbackHook: (() -> Void)?
-    private var committedHook: (@Sendable () -> Void)?
+    private var committedHook: (() -> Void)?
     /// The written plan, kept so that its events are freed with the job, by the caller.
     private var plan: WritePlan?
 
@@ -100,7 +100,7 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         if let claim, let remember {
             let entry = IdempotencyEntry(createdAtMillis: batch.batchMillis, fingerprint: claim.fingerprint,
                                          position: appended.lastPosition, response: remember(result, appended.lastPosition))
-            batch.remember(entry, key: claim.key)
+            try batch.remember(entry, key: claim.key)
         }
         outcome = .success(.completed(result, position: appended.lastPosition))
     }

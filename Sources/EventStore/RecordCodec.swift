@@ -12,17 +12,18 @@ enum RecordCodec {
     static let zeroHash = [UInt8](repeating: 0, count: 32)
     static let zeroHashHex = String(repeating: "0", count: 64)
 
-    /// Assembles and hashes the stored bytes of one record at the end of `record` (the writer
-    /// stages every record of a batch back to back in one buffer): the part before `hash`, a
-    /// placeholder for it, the part after; the digest covers the two parts and is then written
-    /// into the placeholder.
+    /// Assembles and hashes the stored bytes of one record into `record` (emptied first, its
+    /// capacity kept: the writer reuses one buffer for every record of a batch): the part
+    /// before `hash`, a placeholder for it, the part after; the digest covers the two parts
+    /// and is then written into the placeholder.
     ///
     /// `chain` comes in as the previous record's hash and leaves as this record's, overwritten
     /// in place: the writer carries it from event to event without allocating a digest each.
     static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
                        canonicalData: [UInt8], metadata: EventMetadata, chain: inout [UInt8], hasher: SHA256.Hasher,
-                       appendingTo record: inout [UInt8]) {
-        let start = record.count
+                       into record: inout [UInt8]) {
+        record.removeAll(keepingCapacity: true)
+        record.reserveCapacity(canonicalData.count + 420)
         record.append(contentsOf: #"{"at":"#.utf8)
         CanonicalJSON.writeString(at, into: &record)
         record.append(contentsOf: #","data":"#.utf8)
@@ -57,7 +58,7 @@ enum RecordCodec {
         hasher.reset()
         hasher.update(chain)
         record.withUnsafeBytes { bytes in
-            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[start..<headEnd]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[..<headEnd]))
             hasher.update(UnsafeRawBufferPointer(rebasing: bytes[tailStart...]))
         }
         hasher.finalize(into: &chain)

@@ -2,18 +2,17 @@ import CanonicalJSON
 import LMDB
 
 /// What a decide step may read inside the writer: the current state of the log including
-/// everything staged before it — earlier in the same batch, and in the batch still being
-/// committed.
+/// everything staged earlier in the same batch.
 ///
-/// Valid only during the decide call.
+/// Valid only during the decide call (it wraps the open write transaction).
 public struct WriteContext {
     let batch: Batch
-    var reads: StagedReads { batch.reads }
+    var transaction: Transaction { batch.transaction }
     var layout: StoreLayout { batch.layout }
     /// Commit time of this batch, milliseconds since the epoch.
     public var batchMillis: Int64 { batch.batchMillis }
     /// Position of the last event in the log as this decide step sees it (committed or staged
-    /// before it; 0 for an empty log).
+    /// earlier in the batch; 0 for an empty log).
     public var lastPosition: UInt64 { batch.nextPosition - 1 }
 
     public func head(of streamId: String) throws -> StreamHead? {
@@ -21,29 +20,29 @@ public struct WriteContext {
     }
 
     public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
-        try reads.readStream(streamId, fromVersion: fromVersion, limit: limit)
+        try StoreReads.readStream(streamId, fromVersion: fromVersion, limit: limit, transaction: transaction, layout: layout)
     }
 
     /// Every record from `position` to the end of the log as this decide step sees it.
     public func forEachRecord(from position: UInt64, _ body: (RecordedEvent) throws -> Void) throws {
-        try reads.forEachRecord(from: position) { position, bytes in
+        try StoreReads.forEachRaw(from: position, limit: .max, transaction: transaction, layout: layout) { position, bytes in
             try body(try RecordCodec.decode(bytes, position: position))
         }
     }
 
     public func snapshot(of streamId: String) throws -> (version: UInt64, state: [UInt8])? {
-        try reads.snapshot(of: streamId)
+        try StoreReads.snapshot(of: streamId, transaction: transaction, layout: layout)
     }
 
     public func sideTableValue(_ table: String, key: [UInt8]) throws -> [UInt8]? {
         guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
-        return try reads.sideTableValue(db, key: key)
+        return try transaction.getBytes(db, key)
     }
 
-    /// Every key/value of a side table whose key starts with `prefix`, in key order.
+    /// Every key/value of a side table whose key starts with `prefix`.
     public func sideTableEntries(_ table: String, prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
         guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
-        return try reads.sideTableEntries(db, prefix: prefix)
+        return try StoreReads.entries(withPrefix: prefix, in: db, transaction: transaction)
     }
 }
 

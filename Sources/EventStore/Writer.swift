@@ -1,43 +1,44 @@
 import CryptoPrimitives
 import Foundation
 import LMDB
-import Synchronization
 
-/// The single writer: one thread, one queue, one group commit per batch.
+/// The single writer: one thread, one queue, one write transaction per group commit.
 ///
-/// It takes everything queued (up to `maxBatch` jobs), runs each job's decide step in order and
-/// stages what they write (`Batch`, `StagedBatch`), then hands the batch to the committer, which
-/// writes it in one transaction, commits once (one fsync) and only then answers every job —
-/// while this thread already decides the next batch, reading the one being committed through
-/// `StagedReads`. A job that fails its own checks fails alone; a commit that fails fails its
-/// batch and the one decided on top of it, and rolls back what their jobs derived.
+/// It takes everything queued (up to `maxBatch` jobs), runs each job's decide step in order
+/// against the open transaction, commits once (one fsync) and only then answers every job of
+/// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
+/// and rolls back what the jobs derived. A full map is grown and the batch re-run.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `queue`/`stopping`/`stopped` are guarded by `condition`; everything else is
-    // touched only by the writer thread (and by `init`, before the thread starts).
+    // @unchecked: `queue`/`stopping`/`lastBatchJobs`/`gathering` are guarded by `condition`; `nextPosition`, `lastHash`,
+    // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
+    // thread (and by `init`, before the thread starts).
+    private let environment: Environment
     private let layout: StoreLayout
     private let configuration: EventStore.Configuration
-    private let committer: Committer
-    private let snapshot: ReadSnapshot
+    private let notifier: ProgressNotifier
+    private let feed: CommitFeed
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
+    /// Jobs in the last batch taken, and (while gathering) how many the writer waits for.
+    private var lastBatchJobs = 0
+    private var gathering = 0
     private var stopped = false
-    /// Position and chain hash after everything staged (committed or not).
     private var nextPosition: UInt64
     private var lastHash: [UInt8]
     private var lastBatchMillis: Int64 = 0
     private var lastPurgeMillis: Int64 = 0
-    /// The batch handed to the committer last, until the writer's snapshot shows its commit.
-    private var inFlight: StagedBatch?
+    private var thread: Thread?
     private let hasher = SHA256.Hasher()
     private let heads = HeadCache()
 
     init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
          feed: CommitFeed, head: UInt64, headHash: [UInt8], headMillis: Int64) {
+        self.environment = environment
         self.layout = layout
         self.configuration = configuration
-        self.committer = Committer(environment: environment, layout: layout, configuration: configuration, notifier: notifier, feed: feed)
-        self.snapshot = ReadSnapshot(environment: environment)
+        self.notifier = notifier
+        self.feed = feed
         self.nextPosition = head + 1
         self.lastHash = headHash
         self.lastBatchMillis = headMillis
@@ -52,7 +53,7 @@ final class Writer: @unchecked Sendable {
             self.loop()
         }
         thread.stackSize = 8 << 20
-        committer.start()
+        self.thread = thread
         thread.start()
     }
 
@@ -64,8 +65,8 @@ final class Writer: @unchecked Sendable {
             return
         }
         queue.append(job)
-        // Wake the writer when it waits for work.
-        if queue.count == 1 { condition.signal() }
+        // Wake the writer when it waits for work, or when it gathers and now has enough.
+        if queue.count == 1 || (gathering > 0 && queue.count >= gathering) { condition.signal() }
         condition.unlock()
     }
 
@@ -82,106 +83,111 @@ final class Writer: @unchecked Sendable {
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
+            gather()
             if queue.isEmpty {
-                condition.unlock()
-                if let failure = committer.stop() { recover(from: failure, refusing: nil) }
-                snapshot.close()
-                condition.lock()
                 stopped = true
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            let jobs = take(upTo: configuration.maxBatch)
+            let take = min(queue.count, configuration.maxBatch)
+            var jobs = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            lastBatchJobs = take
             condition.unlock()
-            if let failure = committer.takeFailure() { recover(from: failure, refusing: nil) }
-            let staged = StagedBatch(firstPosition: nextPosition, startHash: lastHash,
-                                     batchMillis: max(configuration.clock(), lastBatchMillis), expectedJobs: jobs.count)
-            guard stage(jobs, into: staged) else { continue }
-            condition.lock()
-            let alone = jobs.count == 1 && queue.isEmpty
-            condition.unlock()
-            if alone {
-                // Nothing to decide meanwhile: commit here rather than wake the committer.
-                if let failure = committer.commitHere(staged) {
-                    recover(from: failure, refusing: failure.batch === staged ? nil : staged)
-                } else {
-                    inFlight = staged
-                }
-            } else if let failure = committer.hand(staged) {
-                // `hand` waits while the batch before is being committed; the jobs queued
-                // meanwhile make the next batch. (Staging them as they come, into a batch kept
-                // open, was tried: the extra wake-ups cost more than the head start gained.)
-                recover(from: failure, refusing: staged)
-            } else {
-                inFlight = staged
-            }
+            let answers = process(jobs)
+            // Let go of the jobs first: each caller then holds the last reference to its own.
+            jobs.removeAll()
+            for answer in answers { answer.deliver() }
         }
     }
 
-    /// With the lock held: up to `limit` jobs off the queue.
-    private func take(upTo limit: Int) -> [any WriterJob] {
-        let count = min(queue.count, limit)
-        let jobs = Array(queue.prefix(count))
-        queue.removeFirst(count)
-        return jobs
+    /// With the lock held and work queued: waits (at most `gatherMicros`) while fewer jobs are
+    /// queued than the last batch held, so a loaded writer commits fewer, fuller batches.
+    private func gather() {
+        let want = min(lastBatchJobs, configuration.gatherJobs)
+        guard configuration.gatherMicros > 0, queue.count < want, !stopping else { return }
+        gathering = want
+        defer { gathering = 0 }
+        let deadline = Date(timeIntervalSinceNow: Double(configuration.gatherMicros) / 1_000_000)
+        while queue.count < want && !stopping {
+            if !condition.wait(until: deadline) { return }
+        }
     }
 
-    /// Decides and stages `jobs` into `staged`. False when the batch failed as a whole (a read
-    /// failed, or a staged hook threw): then every job of it was rolled back and answered.
-    private func stage(_ jobs: [any WriterJob], into staged: StagedBatch) -> Bool {
+    /// Runs and commits one batch; returns the callers' answers (delivered by `loop`).
+    private func process(_ jobs: [any WriterJob]) -> [JobAnswer] {
         let started = DispatchTime.now().uptimeNanoseconds
-        staged.add(jobs)
-        var position = nextPosition
-        var hash = lastHash
-        do {
-            let transaction = try snapshot.begin()
-            defer { snapshot.end() }
-            // The batch in flight is a layer until the snapshot shows its commit.
-            if let committing = inFlight {
-                let id = committing.transactionId.load(ordering: .acquiring)
-                if id != 0 && id <= snapshot.transactionId { inFlight = nil }
-            }
-            let reads = StagedReads(transaction: transaction, snapshot: snapshot, layout: layout,
-                                    layers: inFlight.map { [$0, staged] } ?? [staged])
-            var batch = Batch(reads: reads, staged: staged, nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads)
-            for job in jobs {
-                try job.run(in: &batch)
-            }
-            position = batch.nextPosition
-            hash = batch.lastHash
-        } catch {
-            // Nothing of the batch is written; what its jobs derived is undone, newest first.
-            heads.clear()
-            for job in staged.jobs.reversed() { job.rollback() }
-            nextPosition = staged.firstPosition
-            lastHash = staged.startHash
-            let storeError = EventStoreError.wrap(error)
-            configuration.onWriteFailure?(storeError)
-            for answer in staged.jobs.map({ $0.answer(batchError: storeError) }) { answer.deliver() }
-            return false
+        let millis = max(configuration.clock(), lastBatchMillis)
+        if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
+            try? environment.growMap()
         }
-        if staged.batchMillis - lastPurgeMillis > 60_000 {
-            staged.purgeBefore = staged.batchMillis - configuration.idempotencyRetentionMillis
-            lastPurgeMillis = staged.batchMillis
+        while true {
+            var committedPosition = nextPosition
+            var committedHash = lastHash
+            var events = 0
+            var handed: [HandedEvent] = []
+            var staged: UInt64 = 0
+            do {
+                try environment.writeOnce { transaction in
+                    defer { staged = DispatchTime.now().uptimeNanoseconds }
+                    var batch = Batch(transaction: transaction, layout: layout, batchMillis: millis,
+                                      nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads, jobs: jobs.count)
+                    for job in jobs {
+                        try job.run(in: &batch)
+                    }
+                    if millis - lastPurgeMillis > 60_000 {
+                        try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: 10_000)
+                    }
+                    committedPosition = batch.nextPosition
+                    committedHash = batch.lastHash
+                    events = batch.eventCount
+                    handed = batch.handed
+                }
+            } catch let error as LMDBError where error.isMapFull {
+                heads.clear()
+                for job in jobs { job.rollback() }
+                do {
+                    try environment.growMap()
+                    continue
+                } catch {
+                    return answers(jobs, batchError: EventStoreError(error))
+                }
+            } catch {
+                heads.clear()
+                for job in jobs { job.rollback() }
+                let storeError = EventStoreError.wrap(error)
+                configuration.onWriteFailure?(storeError)
+                return answers(jobs, batchError: storeError)
+            }
+            if millis - lastPurgeMillis > 60_000 { lastPurgeMillis = millis }
+            nextPosition = committedPosition
+            lastHash = committedHash
+            lastBatchMillis = millis
+            for job in jobs { job.committed() }
+            feed.append(handed)
+            notifier.publish(head: committedPosition - 1)
+            let answers = answers(jobs, batchError: nil)
+            if let observe = configuration.onBatchCommitted {
+                let finished = DispatchTime.now().uptimeNanoseconds
+                observe(BatchStatistics(jobs: jobs.count, events: events, seconds: Double(finished - started) / 1e9,
+                                        commitSeconds: Double(finished - max(staged, started)) / 1e9))
+            }
+            return answers
         }
-        nextPosition = position
-        lastHash = hash
-        lastBatchMillis = staged.batchMillis
-        staged.stagingSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return true
     }
 
-    /// A commit failed (the committer answered its jobs): undo what its jobs derived, and fail
-    /// `refused`, which was decided on top of it, too. The log continues where it was before.
-    private func recover(from failure: CommitFailure, refusing refused: StagedBatch?) {
-        // Newest first, and all of it before anyone of `refused` hears back.
-        for job in (refused?.jobs ?? []).reversed() { job.rollback() }
-        for job in failure.batch.jobs.reversed() { job.rollback() }
-        heads.clear()
-        nextPosition = failure.batch.firstPosition
-        lastHash = failure.batch.startHash
-        inFlight = nil
-        for answer in (refused?.jobs ?? []).map({ $0.answer(batchError: failure.error) }) { answer.deliver() }
+    private func answers(_ jobs: [any WriterJob], batchError: EventStoreError?) -> [JobAnswer] {
+        jobs.map { $0.answer(batchError: batchError) }
     }
+}
+
+/// What one group commit did, for metrics.
+public struct BatchStatistics: Sendable {
+    public let jobs: Int
+    public let events: Int
+    /// From taking the batch to having every job's answer ready (delivering them follows).
+    public let seconds: Double
+    /// The part spent committing (writing pages and fsync), after every job was staged.
+    public let commitSeconds: Double
 }

@@ -13,10 +13,6 @@ public struct Transaction {
         self.isWrite = isWrite
     }
 
-    /// LMDB's id of this transaction: a write transaction's is the id its commit will have; a
-    /// read transaction's is that of the last commit it sees.
-    public var id: Int { Int(mdb_txn_id(pointer)) }
-
     /// The value stored under `key`, or nil.
     @inlinable public func get(_ database: Database, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))

@@ -41,7 +41,7 @@ struct WriterSession {
         staged.firstIndex { $0.streamId == streamId }
     }
 
-    struct Loaded<S>: Sendable where S: Sendable {
+    struct Loaded<S> {
         let version: UInt64
         let state: S
         /// Of the stream's last snapshot, so the next comes `snapshotInterval` events later.
@@ -139,7 +139,7 @@ struct WriterSession {
     /// The EventStore decision: the plan, then on staging the cache takes the new states and
     /// `result` builds the answer; on rollback every stream and buyer this command touched is
     /// forgotten and reloads from the log.
-    func decision<R>(committed: @escaping @Sendable () -> Void = {}, result: @escaping () -> R) -> Decision<R> {
+    func decision<R>(committed: @escaping () -> Void = {}, result: @escaping () -> R) -> Decision<R> {
         let plan = WritePlan(
             appends: staged.map { StreamAppend(streamId: $0.streamId, expectedVersion: $0.expected, events: $0.events) },
             snapshots: staged.contains { $0.snapshot != nil } ? staged.compactMap(\.snapshot) : [],

@@ -147,16 +147,7 @@ public final class ProjectionContext {
 
     /// Keys (and values) starting with `prefix`, in order.
     public func entries(_ database: String, prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
-        let db = try self.database(database)
-        var result: [(key: [UInt8], value: [UInt8])] = []
-        try transaction.withCursor(db) { cursor in
-            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
-            while let current = entry, current.key.hasPrefix(prefix) {
-                result.append(([UInt8](current.key), [UInt8](current.value)))
-                entry = try cursor.next()
-            }
-        }
-        return result
+        try transaction.entries(withPrefix: prefix, in: try self.database(database))
     }
 
     /// Adds `delta` to a counter (stored as a decimal string; removed at zero).

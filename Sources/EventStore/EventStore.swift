@@ -239,7 +239,7 @@ public final class EventStore: Sendable {
             if isReadOnly { return [] }
             throw EventStoreError.invalidArgument("no side table \(table)")
         }
-        return try environment.read { txn in try StoreReads.entries(withPrefix: prefix, in: db, transaction: txn) }
+        return try environment.read { txn in try txn.entries(withPrefix: prefix, in: db) }
     }
 
     /// Side-table entries with `start ≤ key < end` (no end: to the last), at most `limit`.

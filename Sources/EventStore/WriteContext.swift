@@ -42,7 +42,7 @@ public struct WriteContext {
     /// Every key/value of a side table whose key starts with `prefix`.
     public func sideTableEntries(_ table: String, prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
         guard let db = layout.sideTables[table] else { throw EventStoreError.invalidArgument("no side table \(table)") }
-        return try StoreReads.entries(withPrefix: prefix, in: db, transaction: transaction)
+        return try transaction.entries(withPrefix: prefix, in: db)
     }
 }
 
@@ -124,17 +124,5 @@ enum StoreReads {
             return nil
         }
         return (version, [UInt8](UnsafeRawBufferPointer(rebasing: value[8...])))
-    }
-
-    static func entries(withPrefix prefix: [UInt8], in db: Database, transaction: Transaction) throws -> [(key: [UInt8], value: [UInt8])] {
-        var result: [(key: [UInt8], value: [UInt8])] = []
-        try transaction.withCursor(db) { cursor in
-            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
-            while let current = entry, current.key.hasPrefix(prefix) {
-                result.append(([UInt8](current.key), [UInt8](current.value)))
-                entry = try cursor.next()
-            }
-        }
-        return result
     }
 }

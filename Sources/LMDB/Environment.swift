@@ -215,21 +215,25 @@ public final class Environment: @unchecked Sendable {
     /// Runs `body` in one write transaction and commits it, without the map-full retry: for
     /// callers that must undo their own side effects before growing (the EventStore writer).
     @inlinable public func writeOnce<R>(_ body: (Transaction) throws -> R) throws -> R {
-        try resizeLock.withShared {
-            try ensureOpen()
-            var txn: OpaquePointer?
-            try check(mdb_txn_begin(handle, nil, 0, &txn), "mdb_txn_begin(write)")
-            guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
-            let result: R
-            do {
-                result = try body(Transaction(pointer: txn, isWrite: true))
-            } catch {
-                mdb_txn_abort(txn)
-                throw error
-            }
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
-            return result
+        try resizeLock.withShared { try writeTransaction(body) }
+    }
+
+    /// Begins a write transaction, runs `body` in it and commits it (aborts it if `body`
+    /// throws). The caller holds `resizeLock`.
+    @inlinable func writeTransaction<R>(_ body: (Transaction) throws -> R) throws -> R {
+        try ensureOpen()
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(handle, nil, 0, &txn), "mdb_txn_begin(write)")
+        guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
+        let result: R
+        do {
+            result = try body(Transaction(pointer: txn, isWrite: true))
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
         }
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return result
     }
 
     /// A write transaction during which no other transaction of this process is open: for
@@ -238,18 +242,7 @@ public final class Environment: @unchecked Sendable {
     /// reader can look).
     public func writeExclusive<R>(_ body: (Transaction) throws -> R, afterCommit: () -> Void = {}) throws -> R {
         try resizeLock.withExclusive {
-            try ensureOpen()
-            var txn: OpaquePointer?
-            try check(mdb_txn_begin(handle, nil, 0, &txn), "mdb_txn_begin(write)")
-            guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
-            let result: R
-            do {
-                result = try body(Transaction(pointer: txn, isWrite: true))
-            } catch {
-                mdb_txn_abort(txn)
-                throw error
-            }
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
+            let result = try writeTransaction(body)
             afterCommit()
             return result
         }

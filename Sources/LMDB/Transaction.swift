@@ -66,6 +66,19 @@ public struct Transaction {
         }
     }
 
+    /// Every key/value of `database` whose key starts with `prefix`, in key order, copied out.
+    public func entries(withPrefix prefix: [UInt8], in database: Database) throws -> [(key: [UInt8], value: [UInt8])] {
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        try withCursor(database) { cursor in
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                result.append(([UInt8](current.key), [UInt8](current.value)))
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+
     /// Removes every entry of `database` (and the database itself when `delete`).
     public func drop(_ database: Database, delete: Bool = false) throws {
         try check(mdb_drop(pointer, database.handle, delete ? 1 : 0), "mdb_drop \(database.name)")

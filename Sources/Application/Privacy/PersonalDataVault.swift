@@ -48,12 +48,8 @@ public final class PersonalDataVault: Sendable {
         guard masterKey.count == AESGCM.keyByteCount else { throw Failure.malformedMasterKey }
         self.store = store
         self.masterKey = masterKey
-        if let check = try store.sideTableValue(SideTables.vault, key: Self.checkKey) {
-            guard let opened = try? Self.unwrap(check, key: masterKey, label: Self.checkKey), opened == Self.checkText,
-                  let wrappedLookup = try store.sideTableValue(SideTables.vault, key: Self.lookupKeyName),
-                  let lookup = try? Self.unwrap(wrappedLookup, key: masterKey, label: Self.lookupKeyName)
-            else { throw Failure.wrongMasterKey }
-            lookupSecret = lookup
+        if let recorded = try Self.recordedLookupSecret(in: store, masterKey: masterKey) {
+            lookupSecret = recorded
         } else {
             let lookup = try SecureRandom.bytes(32)
             let check = try Self.wrap(Self.checkText, key: masterKey, label: Self.checkKey)
@@ -73,15 +69,19 @@ public final class PersonalDataVault: Sendable {
         guard masterKey.count == AESGCM.keyByteCount else { throw Failure.malformedMasterKey }
         self.store = store
         self.masterKey = masterKey
-        if let check = try store.sideTableValue(SideTables.vault, key: Self.checkKey) {
-            guard let opened = try? Self.unwrap(check, key: masterKey, label: Self.checkKey), opened == Self.checkText,
-                  let wrappedLookup = try store.sideTableValue(SideTables.vault, key: Self.lookupKeyName),
-                  let lookup = try? Self.unwrap(wrappedLookup, key: masterKey, label: Self.lookupKeyName)
-            else { throw Failure.wrongMasterKey }
-            lookupSecret = lookup
-        } else {
-            lookupSecret = []
-        }
+        lookupSecret = try Self.recordedLookupSecret(in: store, masterKey: masterKey) ?? []
+    }
+
+    /// The lookup secret the key store recorded, unwrapped with `masterKey` (nil when the key
+    /// store was never set up); throws `wrongMasterKey` when `masterKey` is not the one it was
+    /// made with.
+    private static func recordedLookupSecret(in store: EventStore, masterKey: [UInt8]) throws -> [UInt8]? {
+        guard let check = try store.sideTableValue(SideTables.vault, key: checkKey) else { return nil }
+        guard let opened = try? unwrap(check, key: masterKey, label: checkKey), opened == checkText,
+              let wrappedLookup = try store.sideTableValue(SideTables.vault, key: lookupKeyName),
+              let lookup = try? unwrap(wrappedLookup, key: masterKey, label: lookupKeyName)
+        else { throw Failure.wrongMasterKey }
+        return lookup
     }
 
     /// The keyed hash (HMAC-SHA256 under a secret kept in the key store) that names a personal

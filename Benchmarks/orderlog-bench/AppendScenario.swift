@@ -33,6 +33,7 @@ struct AppendScenario: AsyncParsableCommand {
         let padding = String(repeating: "p", count: 8)
 
         let start = now()
+        let cpuAtStart = processCPUSeconds()
         let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
@@ -60,6 +61,7 @@ struct AppendScenario: AsyncParsableCommand {
             return merged
         }
         let seconds = Double(now() - start) / 1e9
+        let cpuCores = (processCPUSeconds() - cpuAtStart) / seconds
         var recordBytes = 0
         try store.forEachRawRecord(from: 1, limit: 1) { _, bytes in recordBytes = bytes.count }
         let verified = try store.verify()
@@ -84,7 +86,7 @@ struct AppendScenario: AsyncParsableCommand {
         report.invariantsHold = report.invariantFailures.isEmpty
         report.extra = [
             ("rawThroughput", raw), ("ratioToRaw", report.throughput / raw), ("averageBatch", averageBatch),
-            ("fsyncMs", fsync), ("writerBusy", batches.writerSeconds / seconds), ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("rawCommitMs", rawCommit), ("recordBytes", Double(recordBytes)), ("concurrency", Double(concurrency)),
+            ("fsyncMs", fsync), ("writerBusy", batches.writerSeconds / seconds), ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("rawCommitMs", rawCommit), ("recordBytes", Double(recordBytes)), ("concurrency", Double(concurrency)), ("cpuCores", cpuCores),
         ]
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

@@ -50,6 +50,7 @@ struct CommandsScenario: AsyncParsableCommand {
         let sealEach = !noSealing
         let skuCount = skus
         let start = now()
+        let cpuAtStart = processCPUSeconds()
         let (latencies, rejected) = try await withThrowingTaskGroup(of: (Latencies, UInt64).self) { group in
             for buyer in 0..<concurrency {
                 let (keyId, key) = keys[buyer]
@@ -84,6 +85,7 @@ struct CommandsScenario: AsyncParsableCommand {
             return (merged, rejected)
         }
         let seconds = Double(now() - start) / 1e9
+        let cpuCores = (processCPUSeconds() - cpuAtStart) / seconds
 
         var report = Report(scenario: "commands", requests: UInt64(perBuyer * concurrency), ok: latencies.count, rejected: rejected, seconds: seconds,
                             throughput: Double(latencies.count) / seconds, latencies: latencies)
@@ -102,7 +104,7 @@ struct CommandsScenario: AsyncParsableCommand {
         report.invariantsHold = report.invariantFailures.isEmpty
         report.extra = [("skus", Double(skus)), ("concurrency", Double(concurrency)), ("averageBatch", batches.averageEvents),
                         ("writerBusy", batches.writerSeconds / seconds),
-                        ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0)]
+                        ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0), ("cpuCores", cpuCores)]
         store.close()
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

@@ -159,6 +159,7 @@ let package = Package(
         ),
         .testTarget(name: "ReplayToolTests", dependencies: ["TestSupport", "Application", "Domain", "EventStore", "Projections", "LMDB", "CanonicalJSON"],
                     swiftSettings: strict),
+        .testTarget(name: "BenchToolTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "CanonicalJSON"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["TestSupport", "EventStore", "LMDB", "CanonicalJSON"], swiftSettings: strict),
     ]

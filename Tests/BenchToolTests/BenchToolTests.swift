@@ -1,0 +1,84 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `orderlog-bench` run as a real process, at sizes that take a moment: every scenario runs to
+/// the end, checks its invariants and prints the figures the README and the issues rely on.
+/// (Its speed is never asserted here; that is what the benchmark itself is for.)
+@Suite struct BenchToolTests {
+    let tool = BuildProducts.executable("orderlog-bench")
+
+    /// Runs the tool with `--json`; the last line of its output is the report.
+    func report(_ arguments: [String]) async throws -> [String: Any] {
+        let (status, stdout, stderr) = try await runProcess(tool, arguments + ["--json"])
+        #expect(status == 0, "orderlog-bench \(arguments.joined(separator: " ")): \(stderr)")
+        let last = stdout.split(separator: "\n").last.map(String.init) ?? ""
+        guard let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] else {
+            Issue.record("not a JSON report: \(last)")
+            return [:]
+        }
+        return object
+    }
+
+    func number(_ report: [String: Any], _ key: String) -> Double? {
+        (report[key] as? NSNumber)?.doubleValue
+    }
+
+    @Test func appendReportsThroughputBesideTheRawLoopAndTheDisk() async throws {
+        let report = try await report(["append", "--events", "2000", "--concurrency", "8"])
+        #expect(report["invariantsHold"] as? Bool == true)
+        #expect(number(report, "ok") == 2000)
+        #expect(number(report, "requests") == 2000)
+        // The fields issue 2 names, each a real measurement.
+        for key in ["throughput", "rawThroughput", "averageBatch", "fsyncMs", "p50Ms", "p99Ms", "ratioToRaw", "cpuCores"] {
+            let value = number(report, key)
+            #expect(value.map { $0 > 0 } == true, "\(key) = \(String(describing: value))")
+        }
+        #expect((number(report, "averageBatch") ?? 0) >= 1)
+        #expect((number(report, "p50Ms") ?? 1) <= (number(report, "p99Ms") ?? 0))
+    }
+
+    @Test func commandsPlaceEveryOrderAndBalanceEverySkuLedger() async throws {
+        let report = try await report(["commands", "--concurrency", "8", "--skus", "2", "--orders", "400"])
+        #expect(report["invariantsHold"] as? Bool == true)
+        #expect(number(report, "ok") == 400)
+        #expect(number(report, "rejected") == 0)
+        #expect(number(report, "skus") == 2)
+        #expect((number(report, "throughput") ?? 0) > 0)
+    }
+
+    @Test func aFlashSaleSellsExactlyTheStockAndRefusesTheRest() async throws {
+        let report = try await report(["flash-sale", "--spawn", "--buyers", "30", "--stock", "10", "--concurrency", "8"])
+        #expect(report["invariantsHold"] as? Bool == true)
+        #expect(number(report, "ok") == 10)
+        #expect(number(report, "rejected") == 20)
+        #expect(number(report, "errors") == 0)
+        #expect(number(report, "finalAvailable") == 0)
+        #expect(number(report, "finalReserved") == 10)
+    }
+
+    @Test func aShoppingMixEndsWithEveryLedgerBalanced() async throws {
+        let report = try await report(["shopping", "--spawn", "--duration", "2", "--concurrency", "4", "--products", "6"])
+        #expect(report["invariantsHold"] as? Bool == true)
+        #expect(number(report, "errors") == 0)
+        #expect((number(report, "ok") ?? 0) > 0)
+        #expect((number(report, "orders") ?? 0) > 0)
+    }
+
+    @Test func rebuildAndSearchRunOverLogsTheyMake() async throws {
+        let rebuild = try await report(["rebuild", "--events", "3000"])
+        #expect(rebuild["invariantsHold"] as? Bool == true)
+        #expect((number(rebuild, "events") ?? 0) >= 3000)
+        #expect(number(rebuild, "startupSeconds") != nil)
+        let search = try await report(["search", "--products", "200", "--queries", "100"])
+        #expect(search["invariantsHold"] as? Bool == true)
+        #expect(number(search, "ok") == 100)
+        #expect((number(search, "averageMatches") ?? 0) > 0)
+    }
+
+    @Test func nonsenseArgumentsAreRefusedWithAUsageError() async throws {
+        let (status, _, stderr) = try await runProcess(tool, ["append", "--events", "0"])
+        #expect(status == 64)
+        #expect(stderr.contains("must be positive"))
+    }
+}

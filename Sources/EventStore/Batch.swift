@@ -58,8 +58,17 @@ struct Batch {
             }
             priorHeads.append((head, slot))
         }
-        for write in plan.sideTableWrites where layout.sideTables[write.table] == nil {
-            throw EventStoreError.invalidArgument("no side table \(write.table)")
+        for write in plan.sideTableWrites {
+            guard layout.sideTables[write.table] != nil else { throw EventStoreError.invalidArgument("no side table \(write.table)") }
+            // LMDB refuses a longer key only when it is put, failing the whole batch: refuse it
+            // here, for this job alone.
+            let sizes = write.operation.isPrefixDeletion ? 0...layout.maxKeyBytes : 1...layout.maxKeyBytes
+            guard sizes.contains(write.key.count) else {
+                throw EventStoreError.invalidArgument("side-table key of \(write.key.count) bytes (\(sizes.lowerBound)–\(sizes.upperBound) allowed)")
+            }
+        }
+        for snapshot in plan.snapshots {
+            try StreamName.validate(snapshot.streamId)
         }
 
         var firstPosition: UInt64?
@@ -130,6 +139,15 @@ struct Batch {
         let head = try StoreReads.head(of: streamId, cursor: try cursors.streams(transaction, layout))
         if let head { heads.set(streamId, head) }
         return (head, nil)
+    }
+
+    /// An idempotency key must fit LMDB's key limit in both tables (the expiry index prefixes
+    /// it with 8 bytes of time).
+    func checkIdempotencyKey(_ key: String) throws(EventStoreError) {
+        let limit = layout.maxKeyBytes - 8
+        guard (1...limit).contains(key.utf8.count) else {
+            throw .invalidArgument("idempotency key of \(key.utf8.count) bytes (1–\(limit) allowed)")
+        }
     }
 
     func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {

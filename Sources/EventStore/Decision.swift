@@ -39,6 +39,10 @@ public struct SideTableWrite: Sendable {
         case put([UInt8])
         case delete
         case deletePrefix
+
+        var isPrefixDeletion: Bool {
+            if case .deletePrefix = self { true } else { false }
+        }
     }
 
     public let table: String

@@ -64,6 +64,14 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         rollbackHook = nil
         committedHook = nil
         plan = nil
+        if let claim {
+            do {
+                try batch.checkIdempotencyKey(claim.key)
+            } catch {
+                outcome = .failure(error)
+                return
+            }
+        }
         if let claim, let entry = try batch.idempotencyEntry(for: claim.key) {
             if entry.matches(claim.fingerprint) {
                 outcome = .success(.replayed(response: entry.response, position: entry.position))

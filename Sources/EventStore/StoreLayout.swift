@@ -22,6 +22,8 @@ struct StoreLayout {
     let snapshots: Database
     let meta: Database
     let sideTables: [String: Database]
+    /// The longest key a put may carry (LMDB's limit).
+    let maxKeyBytes: Int
 
     init(environment: Environment, sideTableNames: [String]) throws {
         func open(_ name: String) throws -> Database {
@@ -47,6 +49,7 @@ struct StoreLayout {
             }
         }
         sideTables = tables
+        maxKeyBytes = environment.maxKeySize
     }
 
     /// Runs `body` with the stream-index key `streamId ‖ 0x00 ‖ big-endian version`, built on

@@ -103,6 +103,10 @@ public final class Environment: @unchecked Sendable {
         return info.me_mapsize
     }
 
+    /// The longest key LMDB accepts in this environment (511 bytes as Debian builds it); a
+    /// longer one fails the whole write transaction, so writers check before they put.
+    public var maxKeySize: Int { Int(mdb_env_get_maxkeysize(handle)) }
+
     /// Bytes of the map in use (up to the last page written).
     public var usedBytes: Int {
         var info = MDB_envinfo()

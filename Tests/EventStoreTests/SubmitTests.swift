@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventStore
+import Foundation
 import Synchronization
 import TestSupport
 import Testing
@@ -37,6 +38,62 @@ import Testing
         let entries = log.withLock { $0 }
         #expect(entries.filter { $0 == "committed" }.count == 50)
         #expect(entries.filter { $0.hasPrefix("staged") }.count == 50)
+    }
+
+    @Test func keysLMDBWouldRefuseFailTheirJobAloneNotTheBatch() async throws {
+        let dir = TemporaryDirectory()
+        var configuration = EventStore.Configuration()
+        configuration.sideTables = ["t"]
+        let store = try EventStore(directory: dir.path, configuration: configuration)
+        defer { store.close() }
+        // Hold the writer so that everything below is queued and taken as one batch: a key LMDB
+        // refuses at put time would otherwise fail the batch's transaction, and every job in it.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let occupying = Task {
+            try await store.submit { _ in
+                signal.yield()
+                usleep(300_000)
+                return Decision(plan: WritePlan(), staged: { _ in })
+            }
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+
+        let longKey = [UInt8](repeating: 65, count: 600)
+        let good = Task { try await appendOne(store, stream: "good-1") }
+        let longSideKey = Task {
+            try await store.submit { _ in
+                Decision(plan: WritePlan(appends: [StreamAppend(streamId: "bad-1", expectedVersion: .any, events: [try event()])],
+                                         sideTableWrites: [SideTableWrite(table: "t", key: longKey, operation: .put([1]))]), staged: { _ in })
+            }
+        }
+        let emptySideKey = Task {
+            try await store.submit { _ in
+                Decision(plan: WritePlan(sideTableWrites: [SideTableWrite(table: "t", key: [], operation: .delete)]), staged: { _ in })
+            }
+        }
+        let longIdempotencyKey = Task {
+            try await store.append([StreamAppend(streamId: "bad-2", expectedVersion: .any, events: [try event()])],
+                                   idempotency: IdempotencyClaim(key: String(repeating: "k", count: 600), fingerprint: [1]))
+        }
+        let badSnapshot = Task {
+            try await store.submit { _ in
+                Decision(plan: WritePlan(snapshots: [SnapshotWrite(streamId: String(repeating: "s", count: 600), version: 1, state: [])]),
+                         staged: { _ in })
+            }
+        }
+        _ = try await occupying.value
+        let appended = try await good.value
+        #expect(appended.lastPosition == 1)
+        for task in [longSideKey, emptySideKey, badSnapshot] {
+            await #expect(throws: EventStoreError.self) { try await task.value }
+        }
+        await #expect(throws: EventStoreError.self) { _ = try await longIdempotencyKey.value }
+        // Nothing of the refused jobs was written; a retry-lookup of the long key finds nothing.
+        #expect(try store.headPosition == 1)
+        #expect(try store.version(of: "bad-1") == nil && store.version(of: "bad-2") == nil)
+        #expect(try store.rememberedResponse(for: String(repeating: "k", count: 600)) == nil)
+        #expect(try store.verify() == .verified(events: 1, head: try store.readAll(from: 1, limit: 1)[0].hash))
     }
 
     @Test func aFailingJobFailsAloneNotItsBatch() async throws {

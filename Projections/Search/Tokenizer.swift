@@ -47,6 +47,12 @@ public enum Tokenizer {
         case prefix(String)
     }
 
+    /// A word is indexed (and looked up) by at most its first this many bytes: a posting key
+    /// holds the token, and LMDB refuses keys over 511 bytes — a refused put would stop the
+    /// search projection at that product for good. Real words are far shorter; a longer one is
+    /// still found by its first 100 bytes, and by any prefix of them.
+    static let maxWordBytes = 100
+
     enum Run {
         case word(String)
         case cjk([Character])
@@ -55,11 +61,13 @@ public enum Tokenizer {
     static func runs(_ text: String) -> [Run] {
         var runs: [Run] = []
         var word = ""
+        var wordBytes = 0
         var cjk: [Character] = []
         func flush() {
             if !word.isEmpty { runs.append(.word(word)) }
             if !cjk.isEmpty { runs.append(.cjk(cjk)) }
             word = ""
+            wordBytes = 0
             cjk = []
         }
         for character in text.lowercased() {
@@ -67,6 +75,7 @@ public enum Tokenizer {
                 if !word.isEmpty {
                     runs.append(.word(word))
                     word = ""
+                    wordBytes = 0
                 }
                 cjk.append(character)
             } else if character.isLetter || character.isNumber {
@@ -74,7 +83,11 @@ public enum Tokenizer {
                     runs.append(.cjk(cjk))
                     cjk = []
                 }
-                word.append(character)
+                let bytes = character.utf8.count
+                if wordBytes + bytes <= maxWordBytes {
+                    word.append(character)
+                    wordBytes += bytes
+                }
             } else {
                 flush()
             }

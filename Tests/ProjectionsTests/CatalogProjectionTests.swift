@@ -87,6 +87,30 @@ import Testing
         await world.close()
     }
 
+    /// A posting key holds its token, and LMDB refuses keys over 511 bytes: a word longer than
+    /// that in a description (or 200 four-byte letters in a title) stopped the search projection
+    /// at that product. Words are indexed and looked up by their first 100 bytes.
+    @Test func aWordTooLongForAnIndexKeyIsIndexedByItsStartAndStopsNothing() async throws {
+        let world = try await World()
+        let long = String(repeating: "x", count: 600)
+        let wide = String(repeating: "𝐀", count: 200)  // MATHEMATICAL BOLD CAPITAL A: a letter, 4 bytes
+        try await world.product("P1", title: "长词 " + wide, category: "配件", description: "see " + long + " here", skus: [("S1", 100)])
+        try await world.product("P2", title: "普通手机", skus: [("S2", 100)])
+        try await world.settle()
+
+        func ids(_ q: String) throws -> [String] {
+            try world.catalog.list(.init(q: q)).items.map { try decode(ProductListItem.self, $0).productId }
+        }
+        #expect(try ids(long) == ["P1"])
+        #expect(try ids(String(repeating: "x", count: 150)) == ["P1"])
+        #expect(try ids("xxxx") == ["P1"])
+        #expect(try ids(wide) == ["P1"])
+        #expect(try ids("手机") == ["P2"])  // the projection went on past P1
+        #expect(Tokenizer.indexTokens(long) == ["w:" + String(repeating: "x", count: 100)])
+        #expect(Tokenizer.indexTokens(wide) == ["w:" + String(repeating: "𝐀", count: 25)])
+        await world.close()
+    }
+
     @Test func theTokenizerSplitsScriptsAsDocumented() {
         #expect(Tokenizer.indexTokens("华为Pro 5G") == ["c:华", "c:为", "c:华为", "w:pro", "w:5g"])
         #expect(Tokenizer.queryTokens("手机") == [.exact("c:手机")])

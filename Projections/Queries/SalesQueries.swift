@@ -46,10 +46,7 @@ public struct SalesQueries: Sendable {
                     let figures = try DocumentCodec.decode(SalesProjection.SalesFigures.self, from: current.value, with: decoder)
                     let group = groupBy == .day ? day : String(key.dropFirst(11))
                     var total = rows[group] ?? SalesProjection.SalesFigures()
-                    total.orders += figures.orders
-                    total.units += figures.units
-                    total.revenueCents += figures.revenueCents
-                    total.refundedCents += figures.refundedCents
+                    total.add(figures)
                     rows[group] = total
                     entry = try cursor.next()
                 }

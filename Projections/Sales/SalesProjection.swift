@@ -18,7 +18,28 @@ public struct SalesProjection: Projection {
         public var revenueCents: Int64 = 0
         public var refundedCents: Int64 = 0
 
-        public init() {}
+        public init(orders: Int64 = 0, units: Int64 = 0, revenueCents: Int64 = 0, refundedCents: Int64 = 0) {
+            self.orders = orders
+            self.units = units
+            self.revenueCents = revenueCents
+            self.refundedCents = refundedCents
+        }
+
+        /// Adds `other` in, each figure stopping at `Int64.max` instead of overflowing: an
+        /// overflow traps and would take the server down (here on the read-model thread, in the
+        /// report on a request). Only absurd prices come near it — an order is at most 2^53 − 1
+        /// cents, so it takes over a thousand such orders — but no input may crash the server.
+        public mutating func add(_ other: SalesFigures) {
+            orders = Self.sum(orders, other.orders)
+            units = Self.sum(units, other.units)
+            revenueCents = Self.sum(revenueCents, other.revenueCents)
+            refundedCents = Self.sum(refundedCents, other.refundedCents)
+        }
+
+        static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+            let (total, overflow) = a.addingReportingOverflow(b)
+            return overflow ? (b > 0 ? .max : .min) : total
+        }
     }
 
     struct SoldOrder: Codable {
@@ -44,23 +65,17 @@ public struct SalesProjection: Projection {
             try context.update(SoldOrder.self, "orders", orderId) { $0.paid = true }
             guard let order = try context.document(SoldOrder.self, "orders", orderId) else { return }
             let day = e.recordedAt.day
-            try add(day: day, sku: nil) { f in
-                f.orders += 1
-                f.units += order.lines.reduce(0) { $0 + $1.quantity }
-                f.revenueCents += order.totalCents
+            try add(day: day, sku: nil) {
+                $0.add(SalesFigures(orders: 1, units: order.lines.reduce(0) { $0 + $1.quantity }, revenueCents: order.totalCents))
             }
             for line in order.lines {
-                try add(day: day, sku: line.skuId) { f in
-                    f.orders += 1
-                    f.units += line.quantity
-                    f.revenueCents += line.lineTotalCents
-                }
+                try add(day: day, sku: line.skuId) { $0.add(SalesFigures(orders: 1, units: line.quantity, revenueCents: line.lineTotalCents)) }
             }
         case .refundApproved(let e):
             guard let order = try context.document(SoldOrder.self, "orders", orderId), order.paid else { return }
             let day = e.at.day
-            try add(day: day, sku: nil) { $0.refundedCents += order.totalCents }
-            for line in order.lines { try add(day: day, sku: line.skuId) { $0.refundedCents += line.lineTotalCents } }
+            try add(day: day, sku: nil) { $0.add(SalesFigures(refundedCents: order.totalCents)) }
+            for line in order.lines { try add(day: day, sku: line.skuId) { $0.add(SalesFigures(refundedCents: line.lineTotalCents)) } }
         default:
             return
         }

@@ -77,6 +77,38 @@ import Testing
         await world.close()
     }
 
+    /// An order is at most 2^53 − 1 cents, so 1,025 of them paid in one day overflow a 64-bit
+    /// sum: the figures stop at Int64.max instead of trapping (which took the read-model thread,
+    /// and with it the server, down), and so does the report summing days per sku.
+    @Test func salesFiguresStopAtTheLargestNumberInsteadOfCrashing() async throws {
+        let world = try await World()
+        let app = world.app
+        let maxPrice = OrderPlacement.maxSafeInteger
+        try await world.product("P1", title: "天价", skus: [("S1", maxPrice)], stock: 1100)
+        func placeAndPay(_ buyer: Int) async throws {
+            let order = try await app.place(userId: "U\(buyer)", lines: [RequestedLine(skuId: "S1", quantity: 1)]).order
+            _ = try await app.processor.act(on: order.orderId, .requestPayment(paymentId: "PAY-\(buyer)", nonceStr: "n"), userId: nil, metadata: app.meta())
+            _ = try await app.processor.recordPayment(orderId: order.orderId, paymentId: "PAY-\(buyer)", transactionId: "T", amountCents: order.totalCents,
+                                                      paidAt: "x", metadata: app.meta())
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask { for buyer in stride(from: worker, to: 1025, by: 16) { try await placeAndPay(buyer) } }
+            }
+            try await group.waitForAll()
+        }
+        app.clock.advance(seconds: 86_400)
+        try await placeAndPay(1025)
+        try await world.settle()
+
+        let days = try world.sales.report(from: nil, to: nil, groupBy: .day).value
+        #expect(days.map(\.orders) == [1025, 1])
+        #expect(days.map(\.revenueCents) == [Int64.max, maxPrice])
+        let skus = try world.sales.report(from: nil, to: nil, groupBy: .sku).value
+        #expect(skus == [SalesQueries.Row(key: "S1", orders: 1026, units: 1026, revenueCents: Int64.max, refundedCents: 0)])
+        await world.close()
+    }
+
     @Test func supportAndErasureScrubPersonalData() async throws {
         let world = try await World()
         let app = world.app

@@ -57,7 +57,7 @@ public struct CartQueries: Sendable {
                 lines.append(Line(skuId: sku.skuId, productId: sku.productId, title: title, specs: sku.specs, priceCents: sku.priceCents,
                                   quantity: line.quantity, lineTotalCents: sku.priceCents * Int64(line.quantity), available: sku.available))
             }
-            let view = View(items: lines, totalCents: lines.reduce(0) { $0 + $1.lineTotalCents }, version: document?.version ?? 0)
+            let view = View(items: lines, totalCents: lines.reduce(0) { $0.addingSaturated($1.lineTotalCents) }, version: document?.version ?? 0)
             return Positioned(value: view, position: max(try readModels.checkpoint("carts", in: txn), 0))
         }
     }

@@ -30,15 +30,10 @@ public struct SalesProjection: Projection {
         /// report on a request). Only absurd prices come near it — an order is at most 2^53 − 1
         /// cents, so it takes over a thousand such orders — but no input may crash the server.
         public mutating func add(_ other: SalesFigures) {
-            orders = Self.sum(orders, other.orders)
-            units = Self.sum(units, other.units)
-            revenueCents = Self.sum(revenueCents, other.revenueCents)
-            refundedCents = Self.sum(refundedCents, other.refundedCents)
-        }
-
-        static func sum(_ a: Int64, _ b: Int64) -> Int64 {
-            let (total, overflow) = a.addingReportingOverflow(b)
-            return overflow ? (b > 0 ? .max : .min) : total
+            orders = orders.addingSaturated(other.orders)
+            units = units.addingSaturated(other.units)
+            revenueCents = revenueCents.addingSaturated(other.revenueCents)
+            refundedCents = refundedCents.addingSaturated(other.refundedCents)
         }
     }
 

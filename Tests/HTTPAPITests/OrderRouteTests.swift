@@ -111,6 +111,39 @@ import Testing
         }
     }
 
+    /// Lines are each at most 99 × (2^53 − 1) cents but a cart's line count is open: a dozen
+    /// max-price lines overflowed the 64-bit total and the rendering trapped, taking the server
+    /// down, on the buyer's own request. The total now stops at Int64.max, and ordering such a
+    /// cart is refused as too large.
+    @Test func aCartTooDearToAddUpAnswersWithTheLargestTotalAndCannotBeOrdered() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.run { api in
+            let admin = try await api.admin()
+            let price = JSONValue.int(9_007_199_254_740_991)
+            let skus: [JSONValue] = (0..<12).map { .object(["skuId": .string("DEAR-\($0)"), "specs": ["号": .string("\($0)")], "priceCents": price]) }
+            let created = try await api.call(.post, "/v1/admin/products", json: [
+                "productId": "DEAR", "title": "天价", "category": "手机", "skus": .array(skus),
+            ], token: admin)
+            #expect(created.status == .created)
+            for index in 0..<12 {
+                try await api.call(.post, "/v1/admin/skus/DEAR-\(index)/restock", json: ["quantity": 99], token: admin)
+            }
+            let (token, _) = try await api.customer()
+            var last: TestResponse?
+            for index in 0..<12 {
+                last = try await api.call(.post, "/v1/cart/items", json: ["skuId": .string("DEAR-\(index)"), "quantity": 99], token: token)
+                #expect(last?.status == .ok)
+            }
+            #expect(last?.json["totalCents"] == .int(Int64.max))
+            #expect(last?.json["items"]?[11]?["lineTotalCents"] == .int(9_007_199_254_740_991 * 99))
+            try await api.settle()
+            let cart = try await api.call(.get, "/v1/cart", token: token)
+            #expect(cart.status == .ok && cart.json["totalCents"] == .int(Int64.max))
+            let order = try await api.call(.post, "/v1/orders", json: ["address": API.address], token: token)
+            #expect(order.code == "VALIDATION_FAILED")
+        }
+    }
+
     @Test func cartCheckoutWithIfMatch() async throws {
         let harness = try await APIHarness.make()
         try await harness.run { api in

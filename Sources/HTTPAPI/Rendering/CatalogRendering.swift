@@ -42,7 +42,7 @@ enum CatalogRendering {
         var total: Int64 = 0
         let items: [JSONValue] = snapshot.lines.map { entry in
             let lineTotal = entry.sku.priceCents * Int64(entry.line.quantity)
-            total += lineTotal
+            total = total.addingSaturated(lineTotal)
             return .object([
                 "skuId": .string(entry.sku.skuId), "productId": .string(entry.sku.productId), "title": .string(entry.product.title),
                 "specs": specs(entry.sku.specs), "priceCents": .int(entry.sku.priceCents), "quantity": .int(Int64(entry.line.quantity)),

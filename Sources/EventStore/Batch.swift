@@ -141,12 +141,11 @@ struct Batch {
         return (head, nil)
     }
 
-    /// An idempotency key must fit LMDB's key limit in both tables (the expiry index prefixes
-    /// it with 8 bytes of time).
+    /// An idempotency key must have one of `StoreLayout.idempotencyKeyBytes`' lengths.
     func checkIdempotencyKey(_ key: String) throws(EventStoreError) {
-        let limit = layout.maxKeyBytes - 8
-        guard (1...limit).contains(key.utf8.count) else {
-            throw .invalidArgument("idempotency key of \(key.utf8.count) bytes (1–\(limit) allowed)")
+        let sizes = layout.idempotencyKeyBytes
+        guard sizes.contains(key.utf8.count) else {
+            throw .invalidArgument("idempotency key of \(key.utf8.count) bytes (\(sizes.lowerBound)–\(sizes.upperBound) allowed)")
         }
     }
 

@@ -263,7 +263,7 @@ public final class EventStore: Sendable {
     /// The remembered response for an idempotency key, if any (a fast path before queueing).
     public func rememberedResponse(for key: String) throws -> (fingerprint: [UInt8], position: UInt64, response: [UInt8])? {
         // A key too long to have been stored (the writer refuses those) was never remembered.
-        guard (1...layout.maxKeyBytes - 8).contains(key.utf8.count) else { return nil }
+        guard layout.idempotencyKeyBytes.contains(key.utf8.count) else { return nil }
         return try environment.read { txn in
             guard let bytes = try txn.get(layout.idempotency, Array(key.utf8)), let entry = IdempotencyEntry(bytes) else { return nil }
             return (entry.fingerprint, entry.position, entry.response)

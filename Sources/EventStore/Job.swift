@@ -71,14 +71,14 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
                 outcome = .failure(error)
                 return
             }
-        }
-        if let claim, let entry = try batch.idempotencyEntry(for: claim.key) {
-            if entry.matches(claim.fingerprint) {
-                outcome = .success(.replayed(response: entry.response, position: entry.position))
-            } else {
-                outcome = .failure(EventStoreError.idempotencyKeyReused(key: claim.key))
+            if let entry = try batch.idempotencyEntry(for: claim.key) {
+                if entry.matches(claim.fingerprint) {
+                    outcome = .success(.replayed(response: entry.response, position: entry.position))
+                } else {
+                    outcome = .failure(EventStoreError.idempotencyKeyReused(key: claim.key))
+                }
+                return
             }
-            return
         }
         let decided: Decision<R>
         do {

@@ -24,6 +24,9 @@ struct StoreLayout {
     let sideTables: [String: Database]
     /// The longest key a put may carry (LMDB's limit).
     let maxKeyBytes: Int
+    /// The lengths an idempotency key may have: it must fit LMDB's limit in both of its tables,
+    /// and the expiry index prefixes it with 8 bytes of time.
+    var idempotencyKeyBytes: ClosedRange<Int> { 1...(maxKeyBytes - 8) }
 
     init(environment: Environment, sideTableNames: [String]) throws {
         func open(_ name: String) throws -> Database {

@@ -117,4 +117,40 @@ import Testing
             #expect(throws: JSONParser.SyntaxError.self) { _ = try view.value("a")?.string() }
         }
     }
+
+    /// Strings are scanned eight bytes at a time: a quote, a backslash, a control byte or a
+    /// non-ASCII byte at every offset of the first words (and in the tail after them) must be
+    /// found exactly where a byte-at-a-time scan finds it — parsed, and stepped over unread.
+    @Test(arguments: 0..<27)
+    func everyByteOfAStringIsSeenWhereverItFallsInAWord(_ offset: Int) throws {
+        let plain = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        func string(_ inserted: [UInt8], length: Int) -> [UInt8] {
+            Array(plain[0..<offset]) + inserted + Array(plain[0..<max(0, length - offset)])
+        }
+        func parsed(_ content: [UInt8]) throws -> JSONValue { try JSONParser.parse([0x22] + content + [0x22]) }
+        /// The same string as an unread member before one that is read.
+        func skipped(_ content: [UInt8]) throws -> Int64? {
+            let document = Array(#"{"s":""#.utf8) + content + Array(#"","n":7}"#.utf8)
+            return try document.withUnsafeBytes { bytes in try JSONObjectView(bytes).value("n")?.int64() }
+        }
+        for length in [0, 1, 7, 8, 9, 16, 23] {
+            // \" \\ \n, decoded to a quote, a backslash and a line feed.
+            let escaped = string([0x5C, 0x22, 0x5C, 0x5C, 0x5C, 0x6E], length: length)
+            #expect(try parsed(escaped) == .string(String(decoding: string([0x22, 0x5C, 0x0A], length: length), as: UTF8.self)))
+            #expect(try skipped(escaped) == 7)
+            let unicode = string(Array("é手".utf8), length: length)
+            #expect(try parsed(unicode) == .string(String(decoding: unicode, as: UTF8.self)))
+            #expect(try skipped(unicode) == 7)
+            for control: UInt8 in [0x00, 0x0A, 0x1F] {
+                #expect(throws: JSONParser.SyntaxError.self) { try parsed(string([control], length: length)) }
+                #expect(throws: JSONParser.SyntaxError.self) { try skipped(string([control], length: length)) }
+            }
+            // A string whose closing quote is missing, however long its plain run.
+            #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse([0x22] + string([], length: length)) }
+            #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse([0x22] + string([0x5C], length: length)) }
+            // 0x7F and 0x20 are plain; a lone 0xFF is not UTF-8.
+            #expect(try parsed(string([0x7F, 0x20], length: length)) == .string(String(decoding: string([0x7F, 0x20], length: length), as: UTF8.self)))
+            #expect(throws: JSONParser.SyntaxError.self) { try parsed(string([0xFF], length: length)) }
+        }
+    }
 }

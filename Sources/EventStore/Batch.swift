@@ -94,7 +94,14 @@ struct Batch {
                 nextPosition += 1
             }
             versions.append(version)
-            if !append.events.isEmpty { heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot) }
+            // A stream this append started is not cached: most are written once (an append
+            // starting a stream is how an order begins), and caching each one cost an insertion
+            // and, once full, an eviction — cache misses into a table of megabytes. Its next
+            // append finds the head in the index (this transaction's own writes included) and
+            // caches it then.
+            if !append.events.isEmpty, prior.head != nil {
+                heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot)
+            }
         }
         for snapshot in plan.snapshots {
             var value = BigEndian.bytes(snapshot.version)

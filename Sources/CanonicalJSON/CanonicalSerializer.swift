@@ -87,12 +87,15 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "\""))
         var s = string
         s.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
             var runStart = 0
-            for i in 0..<bytes.count {
-                let byte = bytes[i]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                runStart = i + 1
+            while true {
+                // Plain runs are copied whole, found eight bytes at a time.
+                let end = PlainRun.end(in: raw, from: runStart).end
+                if runStart < end { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
+                guard end < bytes.count else { break }
+                let byte = bytes[end]
+                runStart = end + 1
                 out.append(UInt8(ascii: "\\"))
                 switch byte {
                 case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
@@ -108,7 +111,6 @@ public enum CanonicalJSON {
                     out.append(hexDigits[Int(byte & 0xF)])
                 }
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(UInt8(ascii: "\""))
     }

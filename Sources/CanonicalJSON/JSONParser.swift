@@ -157,35 +157,10 @@ struct Parser {
         throw error("unterminated string")
     }
 
-    /// From `start` inside a string: the index of the first byte that ends its plain run — a
-    /// quote, a backslash or a control byte — or `bytes.count`, and whether the run was all
-    /// ASCII. Eight bytes at a time (SWAR): stored records are mostly long plain strings
-    /// (hashes, ids, sealed base64), and a byte at a time was a tenth of reading the log.
+    /// From `start` inside a string: where its plain run ends (see `PlainRun`).
     @inline(__always)
     func plainRun(from start: Int) -> (end: Int, ascii: Bool) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let count = bytes.count
-        var i = start
-        var seen: UInt64 = 0
-        while i &+ 8 <= count {
-            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // (x - 0x01…) & ~x has a high bit set exactly when some byte of x is zero (Hacker's
-            // Delight 6-1); with 0x20… instead of 0x01… it flags a byte below 0x20.
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & highs != 0 { break }
-            seen |= word
-            i &+= 8
-        }
-        while i < count {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            seen |= UInt64(byte)
-            i &+= 1
-        }
-        return (i, seen & highs == 0)
+        PlainRun.end(in: bytes, from: start)
     }
 
     /// The object whose `{` is at `index`: each member's name, then `body` reads its value.

@@ -144,6 +144,20 @@ public struct OrdersProjection: Projection {
     }
 }
 
+extension OrdersProjection.OrderDocument: StoredDocumentReadable {
+    /// Read back on every event of an order placed in an earlier batch, and by every order
+    /// detail query: in place, not through Foundation's decoder (see `Order.State(stored:)`).
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let view = try JSONObjectView(bytes)
+        guard let order = try view.value("order")?.object(),
+              let version = try view.value("version")?.int64().flatMap(UInt64.init(exactly:)),
+              let placedPosition = try view.value("placedPosition")?.int64().flatMap(UInt64.init(exactly:)),
+              let erased = view.value("erased")?.bool
+        else { throw StoredShapeError(path: "OrderDocument", expected: "order, version, placedPosition and erased") }
+        return Self(order: try Order.State(stored: order), version: version, placedPosition: placedPosition, erased: erased)
+    }
+}
+
 extension OrdersProjection.OrderDocument: CompactJSONRepresentable {
     /// Written by hand (the synthesized form's bytes exactly, pinned by DocumentBytesTests): it
     /// is re-encoded on every order event, and Codable made it a fifth of the read-model thread.

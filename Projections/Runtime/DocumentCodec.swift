@@ -5,7 +5,8 @@ import CanonicalJSON
 /// How read-model documents are stored: compact JSON, deterministic (members in declaration
 /// order, dictionary keys sorted) so a rebuilt read model digests the same, readable with
 /// `mdb_dump`. Written by the streaming `CompactJSONEncoder` (Foundation's encoder as the
-/// fallback), read by Foundation's decoder.
+/// fallback), read by a document's own reader when it has one (`StoredDocumentReadable`), else
+/// by Foundation's decoder.
 public enum DocumentCodec {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
@@ -23,10 +24,26 @@ public enum DocumentCodec {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, with decoder: JSONDecoder) throws -> T {
-        try decoder.decode(T.self, from: Data(bytes))
+        if let value = read(T.self, bytes) { return value }
+        return try decoder.decode(T.self, from: Data(bytes))
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(bytes))
+        if let value = bytes.withUnsafeBytes({ read(T.self, $0) }) { return value }
+        return try JSONDecoder().decode(T.self, from: Data(bytes))
     }
+
+    /// The document's own reader's answer; nil when it has none or refuses the bytes, and then
+    /// the synthesized `Decodable` decides (and names what is wrong).
+    private static func read<T>(_ type: T.Type, _ bytes: UnsafeRawBufferPointer) -> T? {
+        guard let readable = T.self as? any StoredDocumentReadable.Type else { return nil }
+        return (try? readable.read(stored: bytes)) as? T
+    }
+}
+
+/// A document read in place by a hand-written reader, for the documents read most: it must
+/// accept what the synthesized `Decodable` accepts for what the encoder writes, and may refuse
+/// anything else (the decoder then has the last word).
+public protocol StoredDocumentReadable {
+    static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self
 }

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Domain
+import Foundation
 @testable import Projections
 import Testing
 
@@ -18,6 +19,19 @@ import Testing
         + #""history":[{"status":"awaiting_payment","at":"2026-11-25T08:00:00.123Z"},{"status":"paid","at":"2026-11-25T08:01:00.000Z","reason":"paid\n\u0001"}]}"#
 
     static let document = #"{"order":"# + order + #","version":7,"placedPosition":12,"erased":false}"#
+
+    /// Stored order documents are read by their own reader (`DocumentCodec.decode`): the same
+    /// document as Foundation's decoder reads; and where the reader refuses what the decoder
+    /// accepts (a version past Int64), the decoder still has the last word.
+    @Test func anOrderDocumentIsReadInPlaceAsTheDecoderReadsIt() throws {
+        let bytes = Array(Self.document.utf8)
+        let expected = try JSONDecoder().decode(OrdersProjection.OrderDocument.self, from: Data(bytes))
+        #expect(try bytes.withUnsafeBytes { try OrdersProjection.OrderDocument.read(stored: $0) } == expected)
+        #expect(try DocumentCodec.decode(OrdersProjection.OrderDocument.self, from: bytes) == expected)
+        let huge = Array(Self.document.replacingOccurrences(of: #""version":7"#, with: #""version":18446744073709551615"#).utf8)
+        #expect(throws: (any Error).self) { try huge.withUnsafeBytes { try OrdersProjection.OrderDocument.read(stored: $0) } }
+        #expect(try DocumentCodec.decode(OrdersProjection.OrderDocument.self, from: huge).version == .max)
+    }
 
     @Test func anOrderDocumentEncodesToTheSameBytesAsEver() throws {
         let decoded = try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: JSONParser.parse(Array(Self.document.utf8)))

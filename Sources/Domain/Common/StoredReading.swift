@@ -10,6 +10,12 @@ import CanonicalJSON
 public struct StoredShapeError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let expected: String
+
+    public init(path: String, expected: String) {
+        self.path = path
+        self.expected = expected
+    }
+
     public var description: String { "\(path): expected \(expected)" }
 }
 
@@ -93,6 +99,16 @@ struct StoredObject {
         }
         guard let bool else { throw mismatch(key, "a boolean") }
         return bool
+    }
+
+    /// nil when the member is missing or null, as `decodeIfPresent` has it.
+    func optionalString(_ key: StaticString) throws(StoredShapeError) -> String? {
+        switch member(key) {
+        case nil: return nil
+        case .tree(let value) where value == .null: return nil
+        case .view(let slice) where slice.isNull: return nil
+        case _?: return try string(key)
+        }
     }
 
     func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {

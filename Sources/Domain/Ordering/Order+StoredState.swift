@@ -1,0 +1,74 @@
+import CanonicalJSON
+
+// A hand-written reader of a stored order state — the body of the read models' order
+// document — in place from its bytes: decoding it through Foundation's `JSONDecoder` was a
+// sixth of a rebuild's applying thread (every order paid or cancelled in a later batch than it
+// was placed in is read back), and it is what `GET /v1/orders/{id}` reads. It accepts what the
+// synthesized `Decodable` accepts for what `writeCompactJSON` writes (every non-optional member
+// required, a missing or null optional nil, extra members ignored); callers fall back to the
+// synthesized form for anything it refuses, and OrderStateReadingTests compare the two.
+
+extension Order.State {
+    /// Reads the state `writeCompactJSON` wrote (`view` is that object).
+    public init(stored view: JSONObjectView) throws(StoredShapeError) {
+        try self.init(stored: StoredObject(view, path: "order"))
+    }
+
+    init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init()
+        exists = try object.bool("exists")
+        orderId = try object.string("orderId")
+        userId = try object.string("userId")
+        status = try object.status("status")
+        lines = try object.objects("lines") { (line) throws(StoredShapeError) in try OrderLine(stored: line) }
+        totalCents = try object.int64("totalCents")
+        address = try object.optionalObject("address").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) }
+        note = try object.optionalObject("note").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) }
+        placedAt = try object.timestamp("placedAt")
+        payBy = try object.timestamp("payBy")
+        payment = try object.optionalObject("payment").map { (payment) throws(StoredShapeError) in try Order.Payment(stored: payment) }
+        shipment = try object.optionalObject("shipment").map { (shipment) throws(StoredShapeError) in try Order.Shipment(stored: shipment) }
+        refund = try object.optionalObject("refund").map { (refund) throws(StoredShapeError) in try Order.Refund(stored: refund) }
+        history = try object.objects("history") { (entry) throws(StoredShapeError) in try Order.HistoryEntry(stored: entry) }
+    }
+}
+
+extension Order.HistoryEntry {
+    init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init(status: try object.status("status"), at: try object.timestamp("at"), reason: try object.optionalString("reason"))
+    }
+}
+
+extension Order.Payment {
+    init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init(paymentId: try object.string("paymentId"), amountCents: try object.int64("amountCents"), nonceStr: try object.string("nonceStr"),
+                  timeStamp: try object.string("timeStamp"), expiresAt: try object.timestamp("expiresAt"),
+                  transactionId: try object.optionalString("transactionId"), paidAt: try object.optionalString("paidAt"))
+    }
+}
+
+extension Order.Shipment {
+    init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init(carrier: try object.string("carrier"), trackingNumber: try object.string("trackingNumber"), shippedAt: try object.timestamp("shippedAt"))
+    }
+}
+
+extension Order.Refund {
+    init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init(reason: try object.optionalObject("reason").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) },
+                  automaticReason: try object.optionalString("automaticReason"), requestedAt: try object.timestamp("requestedAt"),
+                  fromStatus: try object.optionalString("fromStatus").map { (text) throws(StoredShapeError) in try StoredObject.status(text, path: "refund.fromStatus") },
+                  outcome: try object.optionalString("outcome"))
+    }
+}
+
+extension StoredObject {
+    func status(_ key: StaticString) throws(StoredShapeError) -> OrderStatus {
+        try Self.status(try string(key), path: "\(path).\(key)")
+    }
+
+    static func status(_ text: String, path: String) throws(StoredShapeError) -> OrderStatus {
+        guard let status = OrderStatus(rawValue: text) else { throw StoredShapeError(path: path, expected: "an order status") }
+        return status
+    }
+}

@@ -105,3 +105,23 @@ struct MalformedDocument: Error, CustomStringConvertible {
     let type: String
     var description: String { "a stored \(type) document is malformed" }
 }
+
+extension SkuDocument: StoredDocumentReadable {
+    /// Read for every line of every `GET /v1/cart`: in place, not through Foundation's decoder.
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let members = try StoredMembers(bytes, path: "SkuDocument")
+        return Self(skuId: try members.string("skuId"), productId: try members.string("productId"), specs: try members.strings("specs"),
+                    priceCents: try members.int64("priceCents"), limitPerUser: try members.optionalInt("limitPerUser"),
+                    available: try members.int64("available"), reserved: try members.int64("reserved"), sold: try members.int64("sold"),
+                    version: try members.uint64("version"))
+    }
+}
+
+extension ProductDocument {
+    /// Only the title of a stored product (a cart line shows it): the whole document — its
+    /// description, tags, every sku — is not decoded for one string. Nil when the bytes do
+    /// not hold one; then decode the document.
+    static func storedTitle(_ bytes: UnsafeRawBufferPointer) -> String? {
+        try? StoredMembers(bytes, path: "ProductDocument").string("title")
+    }
+}

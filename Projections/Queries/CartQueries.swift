@@ -53,7 +53,7 @@ public struct CartQueries: Sendable {
                 guard let skuBytes = try txn.get(try catalog.database("skus"), Array(line.skuId.utf8)) else { continue }
                 let sku = try DocumentCodec.decode(SkuDocument.self, from: skuBytes, with: decoder)
                 let title = try txn.get(try catalog.database("products"), Array(sku.productId.utf8))
-                    .map { try DocumentCodec.decode(ProductDocument.self, from: $0, with: decoder).title } ?? ""
+                    .map { try ProductDocument.storedTitle($0) ?? DocumentCodec.decode(ProductDocument.self, from: $0, with: decoder).title } ?? ""
                 lines.append(Line(skuId: sku.skuId, productId: sku.productId, title: title, specs: sku.specs, priceCents: sku.priceCents,
                                   quantity: line.quantity, lineTotalCents: sku.priceCents * Int64(line.quantity), available: sku.available))
             }

@@ -40,10 +40,3 @@ public enum DocumentCodec {
         return (try? readable.read(stored: bytes)) as? T
     }
 }
-
-/// A document read in place by a hand-written reader, for the documents read most: it must
-/// accept what the synthesized `Decodable` accepts for what the encoder writes, and may refuse
-/// anything else (the decoder then has the last word).
-public protocol StoredDocumentReadable {
-    static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self
-}

@@ -33,7 +33,7 @@ public struct CartsProjection: Projection {
 extension CartsProjection.CartDocument: StoredDocumentReadable {
     /// Read on every `GET /v1/cart`: in place, not through Foundation's decoder.
     public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
-        let members = try StoredMembers(bytes, path: "CartDocument")
-        return Self(cart: try Cart.State(stored: try members.object("cart")), version: try members.uint64("version"))
+        let document = try StoredObject(bytes, path: "CartDocument")
+        return Self(cart: try Cart.State(stored: try document.object("cart")), version: try document.uint64("version"))
     }
 }

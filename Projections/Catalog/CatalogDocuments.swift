@@ -109,11 +109,11 @@ struct MalformedDocument: Error, CustomStringConvertible {
 extension SkuDocument: StoredDocumentReadable {
     /// Read for every line of every `GET /v1/cart`: in place, not through Foundation's decoder.
     public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
-        let members = try StoredMembers(bytes, path: "SkuDocument")
-        return Self(skuId: try members.string("skuId"), productId: try members.string("productId"), specs: try members.strings("specs"),
-                    priceCents: try members.int64("priceCents"), limitPerUser: try members.optionalInt("limitPerUser"),
-                    available: try members.int64("available"), reserved: try members.int64("reserved"), sold: try members.int64("sold"),
-                    version: try members.uint64("version"))
+        let document = try StoredObject(bytes, path: "SkuDocument")
+        return Self(skuId: try document.string("skuId"), productId: try document.string("productId"), specs: try document.strings("specs"),
+                    priceCents: try document.int64("priceCents"), limitPerUser: try document.optionalInt("limitPerUser"),
+                    available: try document.int64("available"), reserved: try document.int64("reserved"), sold: try document.int64("sold"),
+                    version: try document.uint64("version"))
     }
 }
 
@@ -122,6 +122,6 @@ extension ProductDocument {
     /// description, tags, every sku — is not decoded for one string. Nil when the bytes do
     /// not hold one; then decode the document.
     static func storedTitle(_ bytes: UnsafeRawBufferPointer) -> String? {
-        try? StoredMembers(bytes, path: "ProductDocument").string("title")
+        try? StoredObject(bytes, path: "ProductDocument").string("title")
     }
 }

@@ -148,13 +148,9 @@ extension OrdersProjection.OrderDocument: StoredDocumentReadable {
     /// Read back on every event of an order placed in an earlier batch, and by every order
     /// detail query: in place, not through Foundation's decoder (see `Order.State(stored:)`).
     public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
-        let view = try JSONObjectView(bytes)
-        guard let order = try view.value("order")?.object(),
-              let version = try view.value("version")?.int64().flatMap(UInt64.init(exactly:)),
-              let placedPosition = try view.value("placedPosition")?.int64().flatMap(UInt64.init(exactly:)),
-              let erased = view.value("erased")?.bool
-        else { throw StoredShapeError(path: "OrderDocument", expected: "order, version, placedPosition and erased") }
-        return Self(order: try Order.State(stored: order), version: version, placedPosition: placedPosition, erased: erased)
+        let document = try StoredObject(bytes, path: "OrderDocument")
+        return Self(order: try Order.State(stored: try document.object("order")), version: try document.uint64("version"),
+                    placedPosition: try document.uint64("placedPosition"), erased: try document.bool("erased"))
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
 
     /// nil when it refuses.
     func handWritten(_ bytes: [UInt8]) -> Order.State? {
-        bytes.withUnsafeBytes { buffer in try? Order.State(stored: JSONObjectView(buffer)) }
+        bytes.withUnsafeBytes { buffer in try? Order.State(stored: StoredObject(buffer, path: "order")) }
     }
 
     func synthesized(_ bytes: [UInt8]) -> Order.State? {

@@ -20,15 +20,16 @@ public struct StoredShapeError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The members of one stored JSON object, read by name: from a parsed tree, or in place from
-/// the stored bytes (`JSONObjectView`, what a rebuild reads; no tree, no dictionary).
-struct StoredObject {
+/// the stored bytes (`JSONObjectView`, what a rebuild reads; no tree, no dictionary). Events
+/// are read with it here, and the read models' most-read documents in Projections.
+public struct StoredObject {
     private enum Members {
         case tree([String: JSONValue])
         case view(JSONObjectView)
     }
 
     private let members: Members
-    let path: String
+    public let path: String
 
     init(_ value: JSONValue, path: String) throws(StoredShapeError) {
         guard case .object(let members) = value else { throw StoredShapeError(path: path, expected: "an object") }
@@ -36,9 +37,18 @@ struct StoredObject {
         self.path = path
     }
 
-    init(_ view: JSONObjectView, path: String) {
+    public init(_ view: JSONObjectView, path: String) {
         members = .view(view)
         self.path = path
+    }
+
+    /// The object `bytes` hold, read in place.
+    public init(_ bytes: UnsafeRawBufferPointer, path: String) throws(StoredShapeError) {
+        do {
+            self.init(try JSONObjectView(bytes), path: path)
+        } catch {
+            throw StoredShapeError(path: path, expected: "a valid object (\(error.reason))")
+        }
     }
 
     /// One member's value, whichever the backing.
@@ -63,7 +73,7 @@ struct StoredObject {
         return member
     }
 
-    func string(_ key: StaticString) throws(StoredShapeError) -> String {
+    public func string(_ key: StaticString) throws(StoredShapeError) -> String {
         let string: String?
         switch try value(key) {
         case .tree(let value): string = value.stringValue
@@ -74,7 +84,7 @@ struct StoredObject {
         return string
     }
 
-    func int64(_ key: StaticString) throws(StoredShapeError) -> Int64 {
+    public func int64(_ key: StaticString) throws(StoredShapeError) -> Int64 {
         let integer: Int64?
         switch try value(key) {
         case .tree(let value):
@@ -86,12 +96,49 @@ struct StoredObject {
         return integer
     }
 
-    func int(_ key: StaticString) throws(StoredShapeError) -> Int {
+    public func int(_ key: StaticString) throws(StoredShapeError) -> Int {
         guard let integer = Int(exactly: try int64(key)) else { throw mismatch(key, "an Int") }
         return integer
     }
 
-    func bool(_ key: StaticString) throws(StoredShapeError) -> Bool {
+    public func uint64(_ key: StaticString) throws(StoredShapeError) -> UInt64 {
+        guard let integer = UInt64(exactly: try int64(key)) else { throw mismatch(key, "a non-negative integer") }
+        return integer
+    }
+
+    /// nil when the member is missing or null, as `decodeIfPresent` has it.
+    public func optionalInt(_ key: StaticString) throws(StoredShapeError) -> Int? {
+        switch member(key) {
+        case nil: return nil
+        case .tree(let value) where value == .null: return nil
+        case .view(let slice) where slice.isNull: return nil
+        case _?: return try int(key)
+        }
+    }
+
+    /// An object of strings (a sku's specs).
+    public func strings(_ key: StaticString) throws(StoredShapeError) -> [String: String] {
+        let members: [String: JSONValue]
+        switch try value(key) {
+        case .tree(let value):
+            guard case .object(let object) = value else { throw mismatch(key, "an object") }
+            members = object
+        case .view(let slice):
+            let value: JSONValue
+            do { value = try slice.value() } catch { throw mismatch(key, "a valid object (\(error.reason))") }
+            guard case .object(let object) = value else { throw mismatch(key, "an object") }
+            members = object
+        }
+        var strings: [String: String] = [:]
+        strings.reserveCapacity(members.count)
+        for (name, value) in members {
+            guard case .string(let string) = value else { throw mismatch(key, "an object of strings") }
+            strings[name] = string
+        }
+        return strings
+    }
+
+    public func bool(_ key: StaticString) throws(StoredShapeError) -> Bool {
         let bool: Bool?
         switch try value(key) {
         case .tree(let value): bool = value.boolValue
@@ -102,7 +149,7 @@ struct StoredObject {
     }
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
-    func optionalString(_ key: StaticString) throws(StoredShapeError) -> String? {
+    public func optionalString(_ key: StaticString) throws(StoredShapeError) -> String? {
         switch member(key) {
         case nil: return nil
         case .tree(let value) where value == .null: return nil
@@ -111,17 +158,17 @@ struct StoredObject {
         }
     }
 
-    func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
+    public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
         guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time
     }
 
-    func object(_ key: StaticString) throws(StoredShapeError) -> StoredObject {
+    public func object(_ key: StaticString) throws(StoredShapeError) -> StoredObject {
         try object(try value(key), path: "\(path).\(key)")
     }
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
-    func optionalObject(_ key: StaticString) throws(StoredShapeError) -> StoredObject? {
+    public func optionalObject(_ key: StaticString) throws(StoredShapeError) -> StoredObject? {
         switch member(key) {
         case nil: return nil
         case .tree(let value) where value == .null: return nil
@@ -141,7 +188,7 @@ struct StoredObject {
         }
     }
 
-    func objects<T>(_ key: StaticString, _ element: (StoredObject) throws(StoredShapeError) -> T) throws(StoredShapeError) -> [T] {
+    public func objects<T>(_ key: StaticString, _ element: (StoredObject) throws(StoredShapeError) -> T) throws(StoredShapeError) -> [T] {
         var elements: [Member] = []
         switch try value(key) {
         case .tree(let value):

@@ -9,12 +9,8 @@ import CanonicalJSON
 // synthesized form for anything it refuses, and OrderStateReadingTests compare the two.
 
 extension Order.State {
-    /// Reads the state `writeCompactJSON` wrote (`view` is that object).
-    public init(stored view: JSONObjectView) throws(StoredShapeError) {
-        try self.init(stored: StoredObject(view, path: "order"))
-    }
-
-    init(stored object: StoredObject) throws(StoredShapeError) {
+    /// Reads the state `writeCompactJSON` wrote (`object` is that object).
+    public init(stored object: StoredObject) throws(StoredShapeError) {
         self.init()
         exists = try object.bool("exists")
         orderId = try object.string("orderId")

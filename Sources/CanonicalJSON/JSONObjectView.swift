@@ -162,15 +162,10 @@ extension Parser {
     /// The name whose opening quote is at `index`.
     private mutating func memberName() throws(JSONParser.SyntaxError) -> (Range<Int>?, String?) {
         let start = index + 1
-        var i = start
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                index = i + 1
-                return (start..<i, nil)
-            }
-            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
-            i += 1
+        let (end, ascii) = PlainRun.end(in: bytes, from: start)
+        if ascii, end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return (start..<end, nil)
         }
         return (nil, try parseString())
     }

@@ -132,7 +132,7 @@ struct Parser {
     mutating func skipString() throws(JSONParser.SyntaxError) {
         index += 1
         while true {
-            index = plainRun(from: index).end
+            index = PlainRun.end(in: bytes, from: index).end
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -155,12 +155,6 @@ struct Parser {
             }
         }
         throw error("unterminated string")
-    }
-
-    /// From `start` inside a string: where its plain run ends (see `PlainRun`).
-    @inline(__always)
-    func plainRun(from start: Int) -> (end: Int, ascii: Bool) {
-        PlainRun.end(in: bytes, from: start)
     }
 
     /// The object whose `{` is at `index`: each member's name, then `body` reads its value.
@@ -274,7 +268,7 @@ struct Parser {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes.
-        let (end, ascii) = plainRun(from: start)
+        let (end, ascii) = PlainRun.end(in: bytes, from: start)
         index = end
         if index < bytes.count {
             let byte = bytes[index]

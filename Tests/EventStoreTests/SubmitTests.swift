@@ -7,6 +7,12 @@ import Testing
 
 /// The writer's plug-in point: decide steps run inside the group commit, in order.
 @Suite struct SubmitTests {
+    func openStore(_ dir: TemporaryDirectory, sideTables: [String]) throws -> EventStore {
+        var configuration = EventStore.Configuration()
+        configuration.sideTables = sideTables
+        return try EventStore(directory: dir.path, configuration: configuration)
+    }
+
     @Test func decideSeesEarlierJobsOfTheSameBatchAndHooksRunInOrder() async throws {
         let dir = TemporaryDirectory()
         let store = try EventStore(directory: dir.path)
@@ -42,9 +48,7 @@ import Testing
 
     @Test func keysLMDBWouldRefuseFailTheirJobAloneNotTheBatch() async throws {
         let dir = TemporaryDirectory()
-        var configuration = EventStore.Configuration()
-        configuration.sideTables = ["t"]
-        let store = try EventStore(directory: dir.path, configuration: configuration)
+        let store = try openStore(dir, sideTables: ["t"])
         defer { store.close() }
         // Hold the writer so that everything below is queued and taken as one batch: a key LMDB
         // refuses at put time would otherwise fail the batch's transaction, and every job in it.
@@ -167,9 +171,7 @@ import Testing
 
     @Test func sideTablesAndSnapshotsCommitWithTheEvents() async throws {
         let dir = TemporaryDirectory()
-        var configuration = EventStore.Configuration()
-        configuration.sideTables = ["keys"]
-        let store = try EventStore(directory: dir.path, configuration: configuration)
+        let store = try openStore(dir, sideTables: ["keys"])
         defer { store.close() }
         _ = try await store.submit { _ in
             Decision(plan: WritePlan(

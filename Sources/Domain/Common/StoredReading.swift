@@ -64,6 +64,15 @@ public struct StoredObject {
         }
     }
 
+    /// Missing or null: what `decodeIfPresent` reads as nil.
+    private func isAbsent(_ key: StaticString) -> Bool {
+        switch member(key) {
+        case nil: true
+        case .tree(let value): value == .null
+        case .view(let slice): slice.isNull
+        }
+    }
+
     private func mismatch(_ key: StaticString, _ expected: String) -> StoredShapeError {
         StoredShapeError(path: "\(path).\(key)", expected: expected)
     }
@@ -108,12 +117,7 @@ public struct StoredObject {
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
     public func optionalInt(_ key: StaticString) throws(StoredShapeError) -> Int? {
-        switch member(key) {
-        case nil: return nil
-        case .tree(let value) where value == .null: return nil
-        case .view(let slice) where slice.isNull: return nil
-        case _?: return try int(key)
-        }
+        isAbsent(key) ? nil : try int(key)
     }
 
     /// An object of strings (a sku's specs).
@@ -150,12 +154,7 @@ public struct StoredObject {
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
     public func optionalString(_ key: StaticString) throws(StoredShapeError) -> String? {
-        switch member(key) {
-        case nil: return nil
-        case .tree(let value) where value == .null: return nil
-        case .view(let slice) where slice.isNull: return nil
-        case _?: return try string(key)
-        }
+        isAbsent(key) ? nil : try string(key)
     }
 
     public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
@@ -169,12 +168,7 @@ public struct StoredObject {
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
     public func optionalObject(_ key: StaticString) throws(StoredShapeError) -> StoredObject? {
-        switch member(key) {
-        case nil: return nil
-        case .tree(let value) where value == .null: return nil
-        case .view(let slice) where slice.isNull: return nil
-        case let member?: return try object(member, path: "\(path).\(key)")
-        }
+        isAbsent(key) ? nil : try object(key)
     }
 
     private func object(_ member: Member, path: String) throws(StoredShapeError) -> StoredObject {

@@ -7,13 +7,28 @@ public struct JSONParser {
     public struct SyntaxError: Error, CustomStringConvertible, Sendable {
         public let offset: Int
         public let reason: String
+        /// Set when the only fault is an object repeating this member name (refused on request).
+        public var repeatedName: String?
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    /// What an object that names a member twice means. RFC 8259 leaves it open ("names SHOULD
+    /// be unique"); I-JSON (RFC 7493), which canonical JSON builds on, forbids it.
+    public enum RepeatedNames: Sendable {
+        /// The last value counts, as in JavaScript's `JSON.parse` (what stored data is read with;
+        /// the store writes canonical JSON, which never repeats a name).
+        case lastWins
+        /// The document is refused: for untrusted input, where two readers could otherwise take
+        /// different members for the same name.
+        case refused
     }
 
     public static let defaultMaxDepth = 64
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(SyntaxError) -> JSONValue {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(SyntaxError) in try parse(buffer, maxDepth: maxDepth) } }
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth, repeatedNames: RepeatedNames = .lastWins) throws(SyntaxError) -> JSONValue {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(SyntaxError) in try parse(buffer, maxDepth: maxDepth, repeatedNames: repeatedNames) }
+        }
         return try result.get()
     }
 
@@ -37,8 +52,10 @@ public struct JSONParser {
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(SyntaxError) -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
+                             repeatedNames: RepeatedNames = .lastWins) throws(SyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        parser.refusesRepeatedNames = repeatedNames == .refused
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -53,6 +70,7 @@ struct Parser {
     var index = 0
     /// Members of the objects being parsed, innermost last (see `parseObject`).
     var pending: [(String, JSONValue)] = []
+    var refusesRepeatedNames = false
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -204,10 +222,26 @@ struct Parser {
             let value = try parser.parseValue(depth: depth)
             parser.pending.append((name, value))
         }
-        // A repeated name keeps its last value, as assigning member by member did.
-        let members = [String: JSONValue](pending[base...], uniquingKeysWith: { _, last in last })
+        // A repeated name keeps its last value, as assigning member by member did — unless
+        // repeated names are refused.
+        var repeated = false
+        let members = [String: JSONValue](pending[base...], uniquingKeysWith: { _, last in
+            repeated = true
+            return last
+        })
+        if repeated, refusesRepeatedNames { throw repeatedNameError(in: pending[base...]) }
         pending.removeSubrange(base...)
         return .object(members)
+    }
+
+    /// The error for an object's first repeated name (quoted in the reason, shortened if long).
+    func repeatedNameError(in members: ArraySlice<(String, JSONValue)>) -> JSONParser.SyntaxError {
+        var seen = Set<String>()
+        let name = members.first { !seen.insert($0.0).inserted }?.0 ?? ""
+        let shown = name.count > 64 ? name.prefix(64) + "…" : Substring(name)
+        var failure = error("the member name \"\(shown)\" appears twice in one object")
+        failure.repeatedName = name
+        return failure
     }
 
     mutating func parseArray(depth: Int) throws(JSONParser.SyntaxError) -> JSONValue {

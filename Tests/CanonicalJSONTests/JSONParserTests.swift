@@ -48,6 +48,28 @@ import Testing
         #expect(try parse(#"{"a":1,"a":2}"#) == ["a": 2])
     }
 
+    /// Untrusted input may refuse a repeated name instead: the error names it, at any depth;
+    /// the same name in two different objects is no repetition.
+    @Test func repeatedNamesCanBeRefused() throws {
+        func refused(_ text: String) -> JSONParser.SyntaxError? {
+            do {
+                _ = try JSONParser.parse(Array(text.utf8), repeatedNames: .refused)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(refused(#"{"a":1,"b":2,"a":3}"#)?.repeatedName == "a")
+        #expect(refused(#"{"items":[{"skuId":"S","quantity":1,"quantity":99}]}"#)?.repeatedName == "quantity")
+        #expect(refused(#"{"x":{"y":1},"z":{"y":2}}"#) == nil)
+        #expect(refused(#"{"a":1,"a":2}"#)?.repeatedName == "a", "an escaped spelling is the same name")
+        let long = String(repeating: "n", count: 300)
+        let error = refused(#"{"\#(long)":1,"\#(long)":2}"#)
+        #expect(error?.repeatedName == long && error?.reason.count ?? 0 < 120, "the reason quotes a long name shortened")
+        #expect(refused(#"{"a":1,"a"}"#)?.repeatedName == nil, "a syntax error is reported as one")
+        #expect(try JSONParser.parse(Array(#"{"a":1,"a":2}"#.utf8)) == ["a": 2], "stored data keeps reading the last")
+    }
+
     @Test func forEachMemberWalksAFlatObjectInOrder() throws {
         var seen: [(String, JSONValue)] = []
         let text = #"{"listed":true,"category":"手机","n":-3,"nested":{"x":[1]}}"#

@@ -152,6 +152,11 @@ import Testing
             let (token, _) = try await api.customer()
             let added = try await api.call(.post, "/v1/cart/items", json: ["skuId": "P1-A", "quantity": 2], token: token)
             #expect(added.status == .ok && added.json["items"]?[0]?["lineTotalCents"] == 200 && added.json["version"] == 1 && added.header("ETag") == "\"1\"")
+            // A body naming a member twice is ambiguous: refused, naming it, and nothing is
+            // written (the If-Match "1" below still matches).
+            let repeated = try await api.call(.post, "/v1/cart/items", raw: #"{"skuId":"P1-A","quantity":1,"quantity":99}"#, token: token)
+            #expect(repeated.status == .badRequest && repeated.code == "BAD_REQUEST")
+            #expect(repeated.json["detail"]?.stringValue?.contains(#""quantity" appears twice"#) == true)
             #expect(try await api.call(.post, "/v1/cart/items", json: ["skuId": "P1-A", "quantity": 98], token: token).code == "VALIDATION_FAILED")
             #expect(try await api.call(.post, "/v1/cart/items", json: ["skuId": "NOPE", "quantity": 1], token: token).code == "NOT_FOUND")
             #expect(try await api.call(.put, "/v1/cart/items/P1-B", json: ["quantity": 1], token: token).code == "NOT_FOUND")

@@ -148,7 +148,10 @@ struct Endpoint: Sendable {
         }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(raw)
+            value = try JSONParser.parse(raw, repeatedNames: .refused)
+        } catch where error.repeatedName != nil {
+            // Valid JSON to RFC 8259, but ambiguous: which of the two did the client mean?
+            throw APIError.badRequest("the body is ambiguous: \(error.reason) (at byte \(error.offset))")
         } catch {
             throw APIError.badRequest("the body is not valid JSON: \(error.reason) at byte \(error.offset)")
         }

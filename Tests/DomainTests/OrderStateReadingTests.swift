@@ -102,4 +102,31 @@ import Testing
             #expect(handWritten(bytes) == expected, "\(String(decoding: bytes, as: UTF8.self))")
         }
     }
+
+    /// The sealed address (the JSON `PersonalDataVault` writes before sealing) read in place:
+    /// the same address, and the synthesized decoder's verdict on every member dropped, nulled
+    /// or retyped and on an extra one (a missing or null postal code is nil, the rest required).
+    @Test func readsAnAddressAsTheSynthesizedDecoderDoes() throws {
+        let members: [String: JSONValue] = ["name": #"张三 "quoted" \"#, "phone": "13800138000", "line1": "建国路88号", "city": "北京",
+                                            "postalCode": "100000"]
+        func read(_ bytes: [UInt8]) -> ShippingAddress? {
+            bytes.withUnsafeBytes { buffer in try? ShippingAddress(stored: StoredObject(buffer, path: "address")) }
+        }
+        func decoded(_ bytes: [UInt8]) -> ShippingAddress? { try? JSONDecoder().decode(ShippingAddress.self, from: Data(bytes)) }
+        let whole = try CanonicalJSON.serialize(JSONValue.object(members))
+        #expect(read(whole) == ShippingAddress(name: #"张三 "quoted" \"#, phone: "13800138000", line1: "建国路88号", city: "北京", postalCode: "100000"))
+        var variants = [members.merging(["extra": [1, ["deep": nil]]]) { $1 }]
+        for name in members.keys {
+            for replacement: JSONValue? in [nil, .null, .int(1), ["x": "y"]] {
+                var variant = members
+                variant[name] = replacement
+                variants.append(variant)
+            }
+        }
+        for variant in variants {
+            let bytes = try CanonicalJSON.serialize(JSONValue.object(variant))
+            #expect(read(bytes) == decoded(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        #expect(read(Array("[erased]".utf8)) == nil)
+    }
 }

@@ -35,6 +35,9 @@ import Testing
             #expect(try await api.call(.get, "/v1/products/NOPE").code == "NOT_FOUND")
             let sku = try await api.call(.get, "/v1/skus/P1-A")
             #expect(sku.json["available"] == 10 && sku.json["version"] == 2 && sku.header("ETag") == "\"2\"")
+            // Path parameters are percent-decoded (plain ones skip the decoder).
+            #expect(try await api.call(.get, "/v1/skus/P1%2DA").json["available"] == 10)
+            #expect(try await api.call(.get, "/v1/skus/%E6%89%8B-1").json["detail"] == "no sku 手-1")
             let list = try await api.call(.get, "/v1/products?q=%E6%89%8B%E6%9C%BA")
             #expect(list.json["total"] == 1 && list.json["items"]?[0]?["minPriceCents"] == 100)
             #expect(list.json["page"] == 1 && list.json["pageSize"] == 20)

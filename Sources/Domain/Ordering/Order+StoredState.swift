@@ -58,6 +58,16 @@ extension Order.Refund {
     }
 }
 
+extension ShippingAddress {
+    /// Reads the address an order seals (the JSON `PersonalDataVault` writes before sealing):
+    /// every order detail opens one, and the general decoder (a tree, then `Decodable`) was a
+    /// tenth of that request.
+    public init(stored object: StoredObject) throws(StoredShapeError) {
+        self.init(name: try object.string("name"), phone: try object.string("phone"), line1: try object.string("line1"),
+                  city: try object.string("city"), postalCode: try object.optionalString("postalCode"))
+    }
+}
+
 extension StoredObject {
     func status(_ key: StaticString) throws(StoredShapeError) -> OrderStatus {
         try Self.status(try string(key), path: "\(path).\(key)")

@@ -176,6 +176,34 @@ import Testing
         }
     }
 
+    /// The cart is written straight to bytes (`CartRendering`): the command's answer and the
+    /// read model's are exactly what serializing the API's JSON gives — every member, specs
+    /// sorted by name (Chinese and Latin, one needing escapes), `position` only on the command.
+    @Test func theCartIsAnsweredAsSerializedJSON() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.run { api in
+            let admin = try await api.admin()
+            let specs: JSONValue = ["颜色": "黑", "版本": "Pro \"限量\"", "Size": "XL", "a": "back\\slash"]
+            try await api.call(.post, "/v1/admin/products", json: [
+                "productId": "C1", "title": "外套 \\ \"冬\"", "category": "服装", "skus": [["skuId": "C1-A", "specs": specs, "priceCents": 1999]],
+            ], token: admin)
+            try await api.call(.post, "/v1/admin/skus/C1-A/restock", json: ["quantity": 7], token: admin)
+            let (token, _) = try await api.customer()
+            let added = try await api.call(.post, "/v1/cart/items", json: ["skuId": "C1-A", "quantity": 3], token: token)
+            let line: JSONValue = ["available": 7, "lineTotalCents": 5997, "priceCents": 1999, "productId": "C1", "quantity": 3, "skuId": "C1-A",
+                                   "specs": specs, "title": "外套 \\ \"冬\""]
+            let position = try #require(added.header("X-Log-Position").flatMap { Int64($0) }, "\(added.status) \(added.text)")
+            #expect(added.isSerializedJSON)
+            #expect(added.json == ["items": [line], "position": .int(position), "totalCents": 5997, "version": 1])
+            try await api.settle()
+            let read = try await api.call(.get, "/v1/cart", token: token)
+            #expect(read.isSerializedJSON && read.header("ETag") == "\"1\"")
+            #expect(read.json == ["items": [line], "totalCents": 5997, "version": 1])
+            let emptied = try await api.call(.delete, "/v1/cart/items/C1-A", token: token)
+            #expect(emptied.isSerializedJSON && emptied.json["items"] == [] && emptied.json["totalCents"] == 0)
+        }
+    }
+
     @Test func refundsLatePaymentsAndTimeouts() async throws {
         let harness = try await APIHarness.make()
         try await harness.run { api in

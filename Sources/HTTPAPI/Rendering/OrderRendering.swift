@@ -121,16 +121,7 @@ enum OrderRendering {
         CanonicalJSON.member("skuId", into: &out)
         CanonicalJSON.writeString(line.skuId, into: &out)
         CanonicalJSON.member("specs", into: &out)
-        // Spec names are the shop's own (often Chinese): sorted as every object's members are.
-        let specs = SpecEntry.dictionary(line.specs).sorted { CanonicalJSON.utf16Precedes($0.key, $1.key) }
-        if specs.isEmpty { out.append(UInt8(ascii: "{")) }
-        for (index, spec) in specs.enumerated() {
-            out.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            CanonicalJSON.writeString(spec.key, into: &out)
-            out.append(UInt8(ascii: ":"))
-            CanonicalJSON.writeString(spec.value, into: &out)
-        }
-        out.append(UInt8(ascii: "}"))
+        SpecsJSON.write(SpecEntry.dictionary(line.specs).map { ($0.key, $0.value) }, into: &out)
         CanonicalJSON.member("title", into: &out)
         CanonicalJSON.writeString(line.title, into: &out)
         out.append(UInt8(ascii: "}"))

@@ -15,7 +15,7 @@ struct CartRoutes {
     func register(on router: Router<AppContext>, table: RouteTable) {
         router.endpoint(.get, "/v1/cart", EndpointSpec(access: .signedIn, reads: ["carts", "catalog"]), table: table, services: services) { call in
             let cart = try call.services.carts.cart(try call.userId)
-            return .json(CatalogRendering.cart(cart.value), readPosition: cart.position, etag: cart.value.version)
+            return Reply(status: .ok, body: .stored(CartRendering.bytes(cart.value)), readPosition: cart.position, etag: cart.value.version)
         }
         router.endpoint(.post, "/v1/cart/items", EndpointSpec(access: .signedIn, body: .required), table: table, services: services) { call in
             var body = BodyReader(call.body)
@@ -41,7 +41,7 @@ struct CartRoutes {
         let userId = try call.userId
         let ifMatch = try call.ifMatch()
         return try await call.command(status: .ok, render: { (cart: CartSnapshot, position: UInt64) in
-            Reply.command(CatalogRendering.cart(cart), position: position, etag: cart.version)
+            Reply(status: .ok, body: .stored(CartRendering.bytes(cart, position: position)), logPosition: position, etag: cart.version)
         }) { claim, remember in
             try await call.services.processor.changeCart(userId: userId, change, ifMatch: ifMatch, metadata: call.metadata, idempotency: claim, remember: remember)
         }

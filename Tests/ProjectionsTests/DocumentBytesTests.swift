@@ -99,6 +99,43 @@ extension DocumentBytesTests {
     }
 }
 
+extension DocumentBytesTests {
+    /// The catalog's hand-written documents against their `Encodable` forms, byte for byte:
+    /// specs in several scripts or none, a limit or none, an image or none, extreme counts.
+    @Test func catalogDocumentsWriteWhatCodableWould() throws {
+        let specsShapes: [[String: String]] = [[:], ["颜色": "黑"], ["颜色": "白 \"雪\"", "版本": "512G", "Size": "XL", "a": "\\"]]
+        var skus: [ProductSkuDocument] = []
+        for (index, specs) in specsShapes.enumerated() {
+            for limit in [nil, 5] {
+                let sku = ProductSkuDocument(skuId: "P1-\(index)", specs: specs, priceCents: 9_007_199_254_740_991, limitPerUser: limit,
+                                             available: Int64(index) - 1, sales: .max)
+                #expect(try CompactJSONEncoder().encode(sku) == (try CompactJSONEncoder().encode(Synthesized(sku))))
+                skus.append(sku)
+                let document = SkuDocument(skuId: sku.skuId, productId: "P1", specs: specs, priceCents: 0, limitPerUser: limit, available: 3,
+                                           reserved: .min, sold: 2, version: .max)
+                #expect(try CompactJSONEncoder().encode(document) == (try CompactJSONEncoder().encode(Synthesized(document))))
+            }
+        }
+        for (tags, images, listed) in [([String](), [String](), false), (["5G", "热卖"], ["https://img/1.jpg", "https://img/2.jpg"], true)] {
+            for skus in [[], skus] {
+                let product = ProductDocument(productId: "P1", title: "华为 \"Pro\"\n", description: "", category: "手机", tags: tags, imageUrls: images,
+                                              listed: listed, skus: skus)
+                #expect(try CompactJSONEncoder().encode(product) == (try CompactJSONEncoder().encode(Synthesized(product))))
+            }
+        }
+        for image in [nil, "https://img/1.jpg"] {
+            let item = ProductListItem(productId: "P1", title: "手机", category: "c", minPriceCents: 1, available: 0, sales: 9, imageUrl: image)
+            #expect(try CompactJSONEncoder().encode(item) == (try CompactJSONEncoder().encode(Synthesized(item))))
+        }
+        // And the form itself, pinned: a stored product answers GET /v1/products/{id} as is.
+        let pinned = ProductDocument(productId: "P1", title: "T", description: "D", category: "C", tags: ["a"], imageUrls: [], listed: true,
+                                     skus: [ProductSkuDocument(skuId: "S", specs: ["颜色": "黑", "A": "b"], priceCents: 5, limitPerUser: nil, available: 1, sales: 0)])
+        #expect(String(decoding: try CompactJSONEncoder().encode(pinned), as: UTF8.self)
+            == #"{"productId":"P1","title":"T","description":"D","category":"C","tags":["a"],"imageUrls":[],"listed":true,"#
+            + #""skus":[{"skuId":"S","specs":{"A":"b","颜色":"黑"},"priceCents":5,"limitPerUser":null,"available":1,"sales":0}]}"#)
+    }
+}
+
 /// Encodes its value with the synthesized `encode(to:)`, out of the encoder's sight of the
 /// hand-written form.
 private struct Synthesized<Value: Encodable>: Encodable {

@@ -33,14 +33,7 @@ extension ProductSkuDocument: CompactJSONRepresentable {
     public func writeCompactJSON(into out: inout [UInt8]) {
         CanonicalJSON.member("skuId", first: true, into: &out)
         CanonicalJSON.writeString(skuId, into: &out)
-        CanonicalJSON.member("specs", into: &out)
-        writeSpecs(specs, into: &out)
-        CanonicalJSON.member("priceCents", into: &out)
-        CanonicalJSON.writeInteger(priceCents, into: &out)
-        CanonicalJSON.member("limitPerUser", into: &out)
-        writeOptional(limitPerUser, into: &out)
-        CanonicalJSON.member("available", into: &out)
-        CanonicalJSON.writeInteger(available, into: &out)
+        writeOffer(specs: specs, priceCents: priceCents, limitPerUser: limitPerUser, available: available, into: &out)
         CanonicalJSON.member("sales", into: &out)
         CanonicalJSON.writeInteger(sales, into: &out)
         out.append(UInt8(ascii: "}"))
@@ -53,14 +46,7 @@ extension SkuDocument: CompactJSONRepresentable {
         CanonicalJSON.writeString(skuId, into: &out)
         CanonicalJSON.member("productId", into: &out)
         CanonicalJSON.writeString(productId, into: &out)
-        CanonicalJSON.member("specs", into: &out)
-        writeSpecs(specs, into: &out)
-        CanonicalJSON.member("priceCents", into: &out)
-        CanonicalJSON.writeInteger(priceCents, into: &out)
-        CanonicalJSON.member("limitPerUser", into: &out)
-        writeOptional(limitPerUser, into: &out)
-        CanonicalJSON.member("available", into: &out)
-        CanonicalJSON.writeInteger(available, into: &out)
+        writeOffer(specs: specs, priceCents: priceCents, limitPerUser: limitPerUser, available: available, into: &out)
         CanonicalJSON.member("reserved", into: &out)
         CanonicalJSON.writeInteger(reserved, into: &out)
         CanonicalJSON.member("sold", into: &out)
@@ -91,6 +77,19 @@ extension ProductListItem: CompactJSONRepresentable {
     }
 }
 
+/// What a sku offers, as both sku documents write it after their ids: specs, price, limit
+/// (null when none) and stock on hand.
+private func writeOffer(specs: [String: String], priceCents: Int64, limitPerUser: Int?, available: Int64, into out: inout [UInt8]) {
+    CanonicalJSON.member("specs", into: &out)
+    writeSpecs(specs, into: &out)
+    CanonicalJSON.member("priceCents", into: &out)
+    CanonicalJSON.writeInteger(priceCents, into: &out)
+    CanonicalJSON.member("limitPerUser", into: &out)
+    if let limitPerUser { CanonicalJSON.writeInteger(Int64(limitPerUser), into: &out) } else { out.append(contentsOf: "null".utf8) }
+    CanonicalJSON.member("available", into: &out)
+    CanonicalJSON.writeInteger(available, into: &out)
+}
+
 /// Specs as `CompactJSONEncoder` writes a string-keyed dictionary: names in `String` order.
 private func writeSpecs(_ specs: [String: String], into out: inout [UInt8]) {
     out.append(UInt8(ascii: "{"))
@@ -103,6 +102,3 @@ private func writeSpecs(_ specs: [String: String], into out: inout [UInt8]) {
     out.append(UInt8(ascii: "}"))
 }
 
-private func writeOptional(_ value: Int?, into out: inout [UInt8]) {
-    if let value { CanonicalJSON.writeInteger(Int64(value), into: &out) } else { out.append(contentsOf: "null".utf8) }
-}

@@ -50,20 +50,8 @@ enum CartRendering {
         CanonicalJSON.writeArray(lines, into: &out) { line, out in
             CanonicalJSON.member("available", first: true, into: &out)
             CanonicalJSON.writeInteger(line.available, into: &out)
-            CanonicalJSON.member("lineTotalCents", into: &out)
-            CanonicalJSON.writeInteger(line.lineTotalCents, into: &out)
-            CanonicalJSON.member("priceCents", into: &out)
-            CanonicalJSON.writeInteger(line.priceCents, into: &out)
-            CanonicalJSON.member("productId", into: &out)
-            CanonicalJSON.writeString(line.productId, into: &out)
-            CanonicalJSON.member("quantity", into: &out)
-            CanonicalJSON.writeInteger(Int64(line.quantity), into: &out)
-            CanonicalJSON.member("skuId", into: &out)
-            CanonicalJSON.writeString(line.skuId, into: &out)
-            CanonicalJSON.member("specs", into: &out)
-            SpecsJSON.write(line.specs, into: &out)
-            CanonicalJSON.member("title", into: &out)
-            CanonicalJSON.writeString(line.title, into: &out)
+            LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
+                                  skuId: line.skuId, specs: line.specs, title: line.title, first: false, into: &out)
             out.append(UInt8(ascii: "}"))
         }
         if let position {

@@ -110,20 +110,9 @@ enum OrderRendering {
     }
 
     private static func writeLine(_ line: OrderLine, into out: inout [UInt8]) {
-        CanonicalJSON.member("lineTotalCents", first: true, into: &out)
-        CanonicalJSON.writeInteger(line.lineTotalCents, into: &out)
-        CanonicalJSON.member("priceCents", into: &out)
-        CanonicalJSON.writeInteger(line.priceCents, into: &out)
-        CanonicalJSON.member("productId", into: &out)
-        CanonicalJSON.writeString(line.productId, into: &out)
-        CanonicalJSON.member("quantity", into: &out)
-        CanonicalJSON.writeInteger(Int64(line.quantity), into: &out)
-        CanonicalJSON.member("skuId", into: &out)
-        CanonicalJSON.writeString(line.skuId, into: &out)
-        CanonicalJSON.member("specs", into: &out)
-        SpecsJSON.write(SpecEntry.dictionary(line.specs).map { ($0.key, $0.value) }, into: &out)
-        CanonicalJSON.member("title", into: &out)
-        CanonicalJSON.writeString(line.title, into: &out)
+        LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
+                              skuId: line.skuId, specs: SpecEntry.dictionary(line.specs).map { ($0.key, $0.value) }, title: line.title,
+                              first: true, into: &out)
         out.append(UInt8(ascii: "}"))
     }
 

@@ -40,6 +40,26 @@ import Testing
         #expect(throws: AccountService.Failure.unauthorized) { try app.accounts.authenticate(fresh.token) }
     }
 
+    /// Only `v1.<claims>.<signature>` with the server's signature over `v1.<claims>` verifies:
+    /// not another version, a dot more or less, empty parts, a signature moved to other claims,
+    /// or anything over 1 KiB.
+    @Test func onlyWellFormedSignedTokensVerify() throws {
+        let signer = TokenSigner(secret: Array("token-secret".utf8))
+        let now = Timestamp(millis: 1_795_000_000_000)
+        let token = signer.issue(userId: "U1", generation: 2, now: now)
+        let claims = signer.verify(token, now: now)
+        #expect(claims?.userId == "U1" && claims?.generation == 2 && claims?.issuedAt == now.unixSeconds
+            && claims?.expiresAt == now.unixSeconds + signer.lifetimeSeconds)
+        let parts = token.split(separator: ".").map(String.init)
+        let other = signer.issue(userId: "U2", generation: 2, now: now).split(separator: ".").map(String.init)
+        for bad in ["v2.\(parts[1]).\(parts[2])", "\(token).", ".\(token)", "v1.\(parts[1])", "v1..\(parts[2])", "v1.\(parts[1]).",
+                    "v1.\(parts[1]).\(parts[2]).\(parts[2])", "v1.\(other[1]).\(parts[2])", "v1\(parts[1]).\(parts[2])", "v1.", "", "...",
+                    "v1.\(parts[1]).\(parts[2])" + String(repeating: "A", count: 1024)] {
+            #expect(signer.verify(bad, now: now) == nil, "\(bad)")
+        }
+        #expect(TokenSigner(secret: Array("other".utf8)).verify(token, now: now) == nil)
+    }
+
     @Test func theBootstrapAdminIsCreatedAndKeptInLine() async throws {
         let app = try await Harness()
         defer { app.close() }

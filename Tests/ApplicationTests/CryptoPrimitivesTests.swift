@@ -23,6 +23,44 @@ import Testing
     }
 
     /// The once-fetched cipher seals and opens, and rejects a changed byte or label.
+    /// A prepared HMAC key gives what the one-shot `HMAC()` gives (RFC 4231's vectors, keys
+    /// shorter and longer than a block, empty ones and empty messages), from many threads at
+    /// once over one shared key.
+    @Test func aPreparedHMACKeyAuthenticatesAsTheOneShotDoes() async throws {
+        let rfc4231: [(key: [UInt8], message: [UInt8], mac: String)] = [
+            ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+            ([UInt8](repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        ]
+        for vector in rfc4231 {
+            #expect(Hex.encode(HMACSHA256.Key(vector.key).authenticate(vector.message)) == vector.mac)
+            #expect(Hex.encode(HMACSHA256.authenticate(vector.message, key: vector.key)) == vector.mac)
+        }
+        for keyLength in [0, 1, 32, 64, 65, 200] {
+            let key = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let prepared = HMACSHA256.Key(key)
+            for messageLength in [0, 1, 55, 64, 1000] {
+                let message = (0..<messageLength).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+                #expect(prepared.authenticate(message) == HMACSHA256.authenticate(message, key: key), "key \(keyLength), message \(messageLength)")
+            }
+            #expect(prepared.authenticate("v1.令牌") == HMACSHA256.authenticate(Array("v1.令牌".utf8), key: key))
+        }
+        let shared = HMACSHA256.Key(Array("shared secret".utf8))
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<500).filter { i in
+                        let message = Array("message \(task) \(i)".utf8)
+                        return shared.authenticate(message) != HMACSHA256.authenticate(message, key: Array("shared secret".utf8))
+                    }.count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func aesGCMRoundTripsAndDetectsTampering() throws {
         let key = try SecureRandom.bytes(AESGCM.keyByteCount)
         let nonce = try SecureRandom.pooledBytes(AESGCM.nonceByteCount)

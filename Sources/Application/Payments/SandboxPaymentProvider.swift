@@ -10,11 +10,12 @@ public struct SandboxPaymentProvider: PaymentProvider {
     /// Used when `ORDERLOG_PAYMENT_SECRET` is unset; the server warns loudly about it.
     public static let developmentSecret = "orderlog-development-payment-secret"
 
-    let secret: [UInt8]
+    /// `ORDERLOG_PAYMENT_SECRET`, prepared once (see `HMACSHA256.Key`).
+    let secret: HMACSHA256.Key
     let appId: String
 
     public init(secret: String, appId: String) {
-        self.secret = Array(secret.utf8)
+        self.secret = HMACSHA256.Key(Array(secret.utf8))
         self.appId = appId
     }
 
@@ -22,7 +23,7 @@ public struct SandboxPaymentProvider: PaymentProvider {
         let package = "prepay_id=" + payment.paymentId
         let message = "appId=\(appId)&nonceStr=\(payment.nonceStr)&package=\(package)&signType=HMAC-SHA256&timeStamp=\(payment.timeStamp)"
         return RequestPayment(timeStamp: payment.timeStamp, nonceStr: payment.nonceStr, package: package, signType: "HMAC-SHA256",
-                              paySign: Hex.encodeUppercase(HMACSHA256.authenticate(message, key: secret)))
+                              paySign: Hex.encodeUppercase(secret.authenticate(message)))
     }
 
     public func verify(_ notification: PaymentNotification) -> Bool {
@@ -33,6 +34,6 @@ public struct SandboxPaymentProvider: PaymentProvider {
     /// benchmark use to play the provider).
     public func signature(for n: PaymentNotification) -> String {
         let message = "amountCents=\(n.amountCents)&orderId=\(n.orderId)&paidAt=\(n.paidAt)&paymentId=\(n.paymentId)&transactionId=\(n.transactionId)"
-        return Hex.encode(HMACSHA256.authenticate(message, key: secret))
+        return Hex.encode(secret.authenticate(message))
     }
 }

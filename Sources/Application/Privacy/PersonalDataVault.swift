@@ -35,7 +35,7 @@ public final class PersonalDataVault: Sendable {
 
     private let store: EventStore
     private let masterKey: [UInt8]
-    private let lookupSecret: [UInt8]
+    private let lookupSecret: HMACSHA256.Key
     /// Unwrapped data keys, most recently used kept (bounded: one unwrap to reload one).
     private let cache = Mutex(LRUCache<String, [UInt8]>(capacity: 100_000))
     private static let checkKey = Array("master-key-check".utf8)
@@ -49,7 +49,7 @@ public final class PersonalDataVault: Sendable {
         self.store = store
         self.masterKey = masterKey
         if let recorded = try Self.recordedLookupSecret(in: store, masterKey: masterKey) {
-            lookupSecret = recorded
+            lookupSecret = HMACSHA256.Key(recorded)
         } else {
             let lookup = try SecureRandom.bytes(32)
             let check = try Self.wrap(Self.checkText, key: masterKey, label: Self.checkKey)
@@ -60,7 +60,7 @@ public final class PersonalDataVault: Sendable {
                     SideTableWrite(table: SideTables.vault, key: Self.lookupKeyName, operation: .put(wrappedLookup)),
                 ]), staged: { _ in })
             }
-            lookupSecret = lookup
+            lookupSecret = HMACSHA256.Key(lookup)
         }
     }
 
@@ -69,7 +69,7 @@ public final class PersonalDataVault: Sendable {
         guard masterKey.count == AESGCM.keyByteCount else { throw Failure.malformedMasterKey }
         self.store = store
         self.masterKey = masterKey
-        lookupSecret = try Self.recordedLookupSecret(in: store, masterKey: masterKey) ?? []
+        lookupSecret = HMACSHA256.Key(try Self.recordedLookupSecret(in: store, masterKey: masterKey) ?? [])
     }
 
     /// The lookup secret the key store recorded, unwrapped with `masterKey` (nil when the key
@@ -87,7 +87,7 @@ public final class PersonalDataVault: Sendable {
     /// The keyed hash (HMAC-SHA256 under a secret kept in the key store) that names a personal
     /// identifier's stream — a lowercased username, a WeChat openid — without revealing it.
     public func lookupKey(_ identifier: String) -> String {
-        Hex.encode(HMACSHA256.authenticate(identifier, key: lookupSecret))
+        Hex.encode(lookupSecret.authenticate(identifier))
     }
 
     /// Side tables the log must be opened with for the vault (and the processor) to work.

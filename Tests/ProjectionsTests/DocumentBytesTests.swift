@@ -100,9 +100,10 @@ extension DocumentBytesTests {
 }
 
 extension DocumentBytesTests {
-    /// The catalog's hand-written documents against their `Encodable` forms, byte for byte:
-    /// specs in several scripts or none, a limit or none, an image or none, extreme counts.
-    @Test func catalogDocumentsWriteWhatCodableWould() throws {
+    /// The catalog's and the carts' hand-written documents against their `Encodable` forms, byte
+    /// for byte: specs in several scripts or none, a limit or none, an image or none, extreme
+    /// counts, an empty cart and one with lines.
+    @Test func catalogAndCartDocumentsWriteWhatCodableWould() throws {
         let specsShapes: [[String: String]] = [[:], ["颜色": "黑"], ["颜色": "白 \"雪\"", "版本": "512G", "Size": "XL", "a": "\\"]]
         var skus: [ProductSkuDocument] = []
         for (index, specs) in specsShapes.enumerated() {
@@ -126,6 +127,12 @@ extension DocumentBytesTests {
         for image in [nil, "https://img/1.jpg"] {
             let item = ProductListItem(productId: "P1", title: "手机", category: "c", minPriceCents: 1, available: 0, sales: 9, imageUrl: image)
             #expect(try CompactJSONEncoder().encode(item) == (try CompactJSONEncoder().encode(Synthesized(item))))
+        }
+        let filled = try JSONValueDecoder().decode(Cart.State.self, from: ["lines": [["skuId": "S1", "quantity": 2], ["skuId": "华为-\"2\"", "quantity": 99]]])
+        for cart in [Cart.initialState, filled] {
+            let document = CartsProjection.CartDocument(cart: cart, version: .max)
+            #expect(try CompactJSONEncoder().encode(document) == (try CompactJSONEncoder().encode(Synthesized(document))))
+            #expect(try CompactJSONEncoder().encode(cart) == (try CompactJSONEncoder().encode(Synthesized(cart))))
         }
         // And the form itself, pinned: a stored product answers GET /v1/products/{id} as is.
         let pinned = ProductDocument(productId: "P1", title: "T", description: "D", category: "C", tags: ["a"], imageUrls: [], listed: true,

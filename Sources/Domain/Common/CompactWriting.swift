@@ -201,3 +201,18 @@ extension ShippingAddress: CompactJSONRepresentable {
         out.append(UInt8(ascii: "}"))
     }
 }
+
+extension Cart.State: CompactJSONRepresentable {
+    /// Re-encoded in its read-model document on every cart change.
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("lines", first: true, into: &out)
+        CanonicalJSON.writeArray(lines, into: &out) { line, out in
+            CanonicalJSON.member("skuId", first: true, into: &out)
+            CanonicalJSON.writeString(line.skuId, into: &out)
+            CanonicalJSON.member("quantity", into: &out)
+            CanonicalJSON.writeInteger(Int64(line.quantity), into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}

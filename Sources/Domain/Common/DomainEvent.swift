@@ -112,6 +112,10 @@ public enum DomainEvent: Sendable, Equatable {
         case .sku(.reserved(let reserved)): return CanonicalJSON.serialize(reserved)
         case .sku(.sold(let sold)): return CanonicalJSON.serialize(sold)
         case .sku(.released(let released)): return CanonicalJSON.serialize(released)
+        case .order(.paymentRequested(let requested)): return CanonicalJSON.serialize(requested)
+        case .order(.paid(let paid)): return CanonicalJSON.serialize(paid)
+        case .order(.cancelled(let cancelled)): return CanonicalJSON.serialize(cancelled)
+        case .cart(.itemAdded(let added)): return CanonicalJSON.serialize(added)
         default: break
         }
         if let writable = payload as? any CanonicalWritable {

@@ -41,7 +41,7 @@ extension CartsProjection.CartDocument: StoredDocumentReadable {
 
 extension CartsProjection.CartDocument: CompactJSONRepresentable {
     /// Written by hand, byte for byte the `Encodable` form (DocumentBytesTests): every cart
-    /// change writes one, and the Codable path was a tenth of the read-model thread in the mix.
+    /// change writes one, and the Codable path was a twentieth of the read-model thread in the mix.
     public func writeCompactJSON(into out: inout [UInt8]) {
         CanonicalJSON.member("cart", first: true, into: &out)
         cart.writeCompactJSON(into: &out)

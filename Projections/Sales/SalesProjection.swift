@@ -107,3 +107,37 @@ extension SalesProjection.SoldOrder: CompactJSONRepresentable {
         out.append(UInt8(ascii: "}"))
     }
 }
+
+// Read back on every order paid or refunded after the batch that placed it, and every day's
+// figures on every such event: in place, not through Foundation's decoder (the documents'
+// synthesized `Decodable` still decides whatever these refuse; DocumentBytesTests compare them).
+
+extension SalesProjection.SoldOrder: StoredDocumentReadable {
+    static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let document = try StoredObject(bytes, path: "SoldOrder")
+        return Self(lines: try document.objects("lines") { (line) throws(StoredShapeError) in
+            Line(skuId: try line.string("skuId"), quantity: try line.int64("quantity"), lineTotalCents: try line.int64("lineTotalCents"))
+        }, totalCents: try document.int64("totalCents"), paid: try document.bool("paid"))
+    }
+}
+
+extension SalesProjection.SalesFigures: StoredDocumentReadable, CompactJSONRepresentable {
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let document = try StoredObject(bytes, path: "SalesFigures")
+        return Self(orders: try document.int64("orders"), units: try document.int64("units"), revenueCents: try document.int64("revenueCents"),
+                    refundedCents: try document.int64("refundedCents"))
+    }
+
+    /// Byte for byte the synthesized form, members in declaration order.
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        CanonicalJSON.member("orders", first: true, into: &out)
+        CanonicalJSON.writeInteger(orders, into: &out)
+        CanonicalJSON.member("units", into: &out)
+        CanonicalJSON.writeInteger(units, into: &out)
+        CanonicalJSON.member("revenueCents", into: &out)
+        CanonicalJSON.writeInteger(revenueCents, into: &out)
+        CanonicalJSON.member("refundedCents", into: &out)
+        CanonicalJSON.writeInteger(refundedCents, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+}

@@ -143,6 +143,40 @@ extension DocumentBytesTests {
     }
 }
 
+extension DocumentBytesTests {
+    /// The sales projection's documents: the figures written as `Encodable` writes them, and both
+    /// documents read in place exactly as Foundation's decoder reads them — the same value, or
+    /// the same refusal for a member dropped, nulled or retyped.
+    @Test func salesDocumentsReadAndWriteAsCodableDoes() throws {
+        let figures = SalesProjection.SalesFigures(orders: 3, units: .max, revenueCents: -1, refundedCents: 0)
+        #expect(try CompactJSONEncoder().encode(figures) == (try CompactJSONEncoder().encode(Synthesized(figures))))
+        let sold = SalesProjection.SoldOrder(lines: [.init(skuId: "华为-\"1\"", quantity: 2, lineTotalCents: 500), .init(skuId: "S2", quantity: 1, lineTotalCents: 0)],
+                                            totalCents: 500, paid: true)
+        func variants(_ bytes: [UInt8]) throws -> [[UInt8]] {
+            guard case .object(let members) = try JSONParser.parse(bytes) else { return [] }
+            var result = [bytes]
+            for name in members.keys {
+                for replacement: JSONValue? in [nil, .null, "x", .bool(true)] {
+                    var changed = members
+                    changed[name] = replacement
+                    result.append(JSONValue.object(changed).serialized())
+                }
+            }
+            return result + [Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "500", with: "500.5").utf8)]
+        }
+        for bytes in try variants(try CompactJSONEncoder().encode(figures)) {
+            let read = try? bytes.withUnsafeBytes { try SalesProjection.SalesFigures.read(stored: $0) }
+            #expect(read == (try? JSONDecoder().decode(SalesProjection.SalesFigures.self, from: Data(bytes))), "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        for bytes in try variants(try CompactJSONEncoder().encode(sold)) {
+            let read = try? bytes.withUnsafeBytes { try SalesProjection.SoldOrder.read(stored: $0) }
+            let decoded = try? JSONDecoder().decode(SalesProjection.SoldOrder.self, from: Data(bytes))
+            #expect(read.map { try? CompactJSONEncoder().encode($0) } == decoded.map { try? CompactJSONEncoder().encode($0) },
+                    "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+}
+
 /// Encodes its value with the synthesized `encode(to:)`, out of the encoder's sight of the
 /// hand-written form.
 private struct Synthesized<Value: Encodable>: Encodable {

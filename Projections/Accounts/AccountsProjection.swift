@@ -35,3 +35,13 @@ public struct AccountsProjection: Projection {
         }
     }
 }
+
+extension AccountsProjection.UserDocument: StoredDocumentReadable {
+    /// Read in place for each conversation an agent lists (the decoder decides what this refuses).
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let document = try StoredObject(bytes, path: "UserDocument")
+        return Self(userId: try document.string("userId"),
+                    username: try document.optionalObject("username").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) },
+                    role: try document.rawValue("role", as: Role.self), erased: try document.bool("erased"))
+    }
+}

@@ -16,7 +16,9 @@ public struct SupportQueries: Sendable {
             let handles = try readModels.handles("support")
             let decoder = JSONDecoder()
             let entries = try txn.page(try handles.database("messages"), prefix: KeyEncoding.stringPrefix(userId), offset: 0, limit: .max)
-            let messages = try entries.map { try decoder.decode(SupportProjection.MessageDocument.self, from: Data($0.value)) }
+            let messages = try entries.map { entry in
+                try entry.value.withUnsafeBytes { try DocumentCodec.decode(SupportProjection.MessageDocument.self, from: $0, with: decoder) }
+            }
             return Positioned(value: messages, position: try readModels.checkpoint("support", in: txn))
         }
     }

@@ -60,3 +60,25 @@ public struct SupportProjection: Projection {
         KeyEncoding.key(.string(userId), .number(sequence))
     }
 }
+
+// Read in place, not through Foundation's decoder: a customer's conversation reads every
+// message document (the decoder was half of `GET /v1/support/messages` with thirty messages),
+// an agent's list every conversation. The synthesized `Decodable` decides whatever these refuse.
+
+extension SupportProjection.MessageDocument: StoredDocumentReadable {
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let document = try StoredObject(bytes, path: "MessageDocument")
+        return Self(messageId: try document.string("messageId"), from: try document.rawValue("from", as: Support.Sender.self),
+                    text: try document.optionalObject("text").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) },
+                    orderId: try document.optionalString("orderId"), at: try document.timestamp("at"))
+    }
+}
+
+extension SupportProjection.ConversationDocument: StoredDocumentReadable {
+    public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
+        let document = try StoredObject(bytes, path: "ConversationDocument")
+        return Self(userId: try document.string("userId"), lastMessageAt: try document.timestamp("lastMessageAt"),
+                    lastPosition: try document.uint64("lastPosition"), awaitingReply: try document.bool("awaitingReply"),
+                    messageCount: try document.uint64("messageCount"))
+    }
+}

@@ -69,6 +69,17 @@ import Testing
         try expectAgreement(cart)
     }
 
+    @Test func supportAndAccountDocumentsReadAsTheDecoderReadsThem() throws {
+        let sealed = try JSONDecoder().decode(Sealed.self, from: Data(#"{"keyId":"U1/1","nonce":"bm9uY2U","ciphertext":"Y2lwaGVy-_"}"#.utf8))
+        let at = try #require(Timestamp(rfc3339: "2026-11-26T08:00:00.123Z"))
+        try expectAgreement(SupportProjection.MessageDocument(messageId: "M1", from: .customer, text: sealed, orderId: "O1", at: at))
+        try expectAgreement(SupportProjection.MessageDocument(messageId: "M2", from: .agent, text: nil, orderId: nil, at: at))
+        try expectAgreement(SupportProjection.ConversationDocument(userId: "U1", lastMessageAt: at, lastPosition: 1_155_371, awaitingReply: true,
+                                                                   messageCount: 30))
+        try expectAgreement(AccountsProjection.UserDocument(userId: "U1", username: sealed, role: .admin, erased: false))
+        try expectAgreement(AccountsProjection.UserDocument(userId: "U2", username: nil, role: .customer, erased: true))
+    }
+
     @Test func aProductTitleIsReadAloneAndNilWhereTheDocumentHasNone() throws {
         let product = ProductDocument(productId: "P1", title: "华为智能手机 \"Pro\"", description: String(repeating: "很长的描述", count: 40), category: "手机",
                                       tags: ["a"], imageUrls: [], listed: true,

@@ -157,6 +157,12 @@ public struct StoredObject {
         isAbsent(key) ? nil : try string(key)
     }
 
+    /// A string-backed enum's case, as its synthesized `Decodable` reads it.
+    public func rawValue<T: RawRepresentable>(_ key: StaticString, as type: T.Type) throws(StoredShapeError) -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string(key)) else { throw mismatch(key, "one of \(T.self)'s values") }
+        return value
+    }
+
     public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
         guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time
@@ -204,7 +210,7 @@ public struct StoredObject {
 }
 
 extension Sealed {
-    init(stored object: StoredObject) throws(StoredShapeError) {
+    public init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(keyId: try object.string("keyId"), nonce: try object.string("nonce"), ciphertext: try object.string("ciphertext"))
     }
 }

@@ -215,10 +215,7 @@ public final class PersonalDataVault: Sendable {
     public func openAddress(_ sealed: Sealed) -> ShippingAddress {
         guard let plain = openBytes(sealed) else { return .erased }
         // Read in place; the synthesized decoder decides whatever the reader refuses.
-        let read = plain.withUnsafeBytes { bytes in
-            Result { () throws(StoredShapeError) in try ShippingAddress(stored: try StoredObject(bytes, path: "address")) }
-        }
-        if case .success(let address) = read { return address }
+        if let address = plain.withUnsafeBytes({ try? ShippingAddress(stored: StoredObject($0, path: "address")) }) { return address }
         return (try? JSONValueDecoder().decode(ShippingAddress.self, from: plain)) ?? .erased
     }
 

@@ -163,6 +163,11 @@ public struct StoredObject {
         return value
     }
 
+    /// nil when the member is missing or null, as `decodeIfPresent` has it.
+    public func optionalRawValue<T: RawRepresentable>(_ key: StaticString, as type: T.Type) throws(StoredShapeError) -> T? where T.RawValue == String {
+        isAbsent(key) ? nil : try rawValue(key, as: type)
+    }
+
     public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
         guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time

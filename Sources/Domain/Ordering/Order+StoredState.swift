@@ -15,7 +15,7 @@ extension Order.State {
         exists = try object.bool("exists")
         orderId = try object.string("orderId")
         userId = try object.string("userId")
-        status = try object.status("status")
+        status = try object.rawValue("status", as: OrderStatus.self)
         lines = try object.objects("lines") { (line) throws(StoredShapeError) in try OrderLine(stored: line) }
         totalCents = try object.int64("totalCents")
         address = try object.optionalObject("address").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) }
@@ -31,7 +31,7 @@ extension Order.State {
 
 extension Order.HistoryEntry {
     init(stored object: StoredObject) throws(StoredShapeError) {
-        self.init(status: try object.status("status"), at: try object.timestamp("at"), reason: try object.optionalString("reason"))
+        self.init(status: try object.rawValue("status", as: OrderStatus.self), at: try object.timestamp("at"), reason: try object.optionalString("reason"))
     }
 }
 
@@ -53,7 +53,7 @@ extension Order.Refund {
     init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(reason: try object.optionalObject("reason").map { (sealed) throws(StoredShapeError) in try Sealed(stored: sealed) },
                   automaticReason: try object.optionalString("automaticReason"), requestedAt: try object.timestamp("requestedAt"),
-                  fromStatus: try object.optionalString("fromStatus").map { (text) throws(StoredShapeError) in try StoredObject.status(text, path: "refund.fromStatus") },
+                  fromStatus: try object.optionalRawValue("fromStatus", as: OrderStatus.self),
                   outcome: try object.optionalString("outcome"))
     }
 }
@@ -65,16 +65,5 @@ extension ShippingAddress {
     public init(stored object: StoredObject) throws(StoredShapeError) {
         self.init(name: try object.string("name"), phone: try object.string("phone"), line1: try object.string("line1"),
                   city: try object.string("city"), postalCode: try object.optionalString("postalCode"))
-    }
-}
-
-extension StoredObject {
-    func status(_ key: StaticString) throws(StoredShapeError) -> OrderStatus {
-        try Self.status(try string(key), path: "\(path).\(key)")
-    }
-
-    static func status(_ text: String, path: String) throws(StoredShapeError) -> OrderStatus {
-        guard let status = OrderStatus(rawValue: text) else { throw StoredShapeError(path: path, expected: "an order status") }
-        return status
     }
 }

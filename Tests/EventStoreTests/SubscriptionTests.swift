@@ -135,6 +135,43 @@ import Testing
         #expect(handed > 0, "the latest events are still in the window")
     }
 
+    /// The window keeps the writer's batches whole: a subscriber starting anywhere — inside a
+    /// batch, at its edge, before the window — with any batch size gets every position once, in
+    /// order, each one still in the window handed over with its own attachment.
+    @Test func subscribersStartingAnywhereGetEachPositionOnceFromBatchesOfAnySize() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        var sizes: [Int] = []
+        var random = SystemRandomNumberGenerator()
+        while sizes.reduce(0, +) < 20_000 { sizes.append([1, 2, 7, 64, 300, 1_000].randomElement(using: &random) ?? 1) }
+        for (index, size) in sizes.enumerated() { try await appendMany(store, stream: "s-\(index % 5)", count: size, attached: true) }
+        let head = try store.headPosition
+        let edge = head - 16_384 + 1
+        for (start, batchSize) in [(UInt64(1), 997), (edge - 1, 64), (edge + 1, 5), (edge + 1_000, 5), (head - 2, 3), (head / 2 + 1, 1_000)] {
+            var next = start
+            var handed = 0
+            for try await batch in Self.committed(store, from: start, batchSize: batchSize) {
+                #expect(batch.count <= batchSize)
+                for event in batch {
+                    #expect(event.position == next)
+                    next += 1
+                    if case .handed(let h) = event {
+                        handed += 1
+                        #expect(h.attachment as? String == "n\(h.position)")
+                    }
+                }
+                if next > head { break }
+            }
+            #expect(next == head + 1, "a subscriber from \(start) got every position")
+            // The window holds the newest 16,384 events at most, and loses whole batches: at
+            // least 16,384 − 999 (the largest append here is 1,000). What the subscriber read of
+            // those came from it, except the batch that crossed into it from the log.
+            let inWindow = min(Int(head - start + 1), 16_384 - 999)
+            #expect(handed >= inWindow - batchSize, "from \(start): \(handed) handed over")
+        }
+    }
+
     @Test func aReopenedStoreReadsEverythingFromTheLog() async throws {
         let dir = TemporaryDirectory()
         do {
@@ -173,9 +210,9 @@ import Testing
         }
     }
 
-    static func committed(_ store: EventStore, batchSize: Int) -> LogBatches<Seen> {
+    static func committed(_ store: EventStore, from start: UInt64 = 1, batchSize: Int) -> LogBatches<Seen> {
         store.committedBatches(
-            from: 1, batchSize: batchSize,
+            from: start, batchSize: batchSize,
             handed: { .handed($0) },
             stored: { .stored(Seen.Record(position: $0.position, streamId: $0.streamId, version: $0.version, type: $0.type, at: $0.at,
                                           data: try? $0.data.value())) },

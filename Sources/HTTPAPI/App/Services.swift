@@ -11,7 +11,10 @@ import Projections
 
 /// What the routes use: the command side, the query side and the HTTP-level helpers, passed
 /// in as parameters (no singletons).
-public struct Services: Sendable {
+///
+/// A class: every request's `Call` holds it, and as a struct each copy retained (and each
+/// drop released) its two dozen references — shared by every request on both cores.
+public final class Services: Sendable {
     public let configuration: AppConfiguration
     public let store: EventStore
     public let processor: CommandProcessor
@@ -24,6 +27,23 @@ public struct Services: Sendable {
     let rateLimiter: RateLimiter?
     let metrics: HTTPMetrics
     public let logger: Logger
+
+    init(configuration: AppConfiguration, store: EventStore, processor: CommandProcessor, accounts: AccountService, vault: PersonalDataVault,
+         runner: ProjectionRunner, scheduler: DeadlineScheduler, payments: any PaymentProvider, wechat: WeChatSessionClient?,
+         rateLimiter: RateLimiter?, metrics: HTTPMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.processor = processor
+        self.accounts = accounts
+        self.vault = vault
+        self.runner = runner
+        self.scheduler = scheduler
+        self.payments = payments
+        self.wechat = wechat
+        self.rateLimiter = rateLimiter
+        self.metrics = metrics
+        self.logger = logger
+    }
 
     var clock: any AppClock { processor.clock }
     var ids: any IdGenerator { processor.ids }

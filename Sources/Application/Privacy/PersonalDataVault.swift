@@ -203,6 +203,16 @@ public final class PersonalDataVault: Sendable {
         return try seal(bytes: Self.json(value), keyId: keyId, key: key)
     }
 
+    /// A value that writes its own JSON (an order's address) skips the encoder: no encoder
+    /// object, no dynamic cast per value.
+    public func seal<T: CompactJSONRepresentable>(value: T, for userId: String) throws -> Sealed {
+        let (keyId, key) = try currentKey(for: userId)
+        var plain: [UInt8] = []
+        plain.reserveCapacity(256)
+        try value.writeCompactJSON(into: &plain)
+        return try seal(bytes: plain, keyId: keyId, key: key)
+    }
+
     private static func json<T: Encodable>(_ value: T) throws -> [UInt8] {
         do {
             return try CompactJSONEncoder().encode(value)

@@ -34,6 +34,19 @@ extension Transaction {
         return result
     }
 
+    /// Up to `limit` entries of `database` from `start` on, while their keys begin with `prefix`.
+    func range(_ database: Database, from start: [UInt8], prefix: [UInt8], limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        try withCursor(database) { cursor in
+            var entry = try cursor.seek(atLeast: start)
+            while let current = entry, current.key.hasPrefix(prefix), result.count < limit {
+                result.append(([UInt8](current.key), [UInt8](current.value)))
+                entry = try cursor.next()
+            }
+        }
+        return result
+    }
+
     /// A decimal counter written by `ProjectionContext.addToCounter` (0 when absent).
     func counter(_ database: Database, _ key: String) throws -> Int {
         try get(database, Array(key.utf8)).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0

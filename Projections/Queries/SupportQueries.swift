@@ -10,16 +10,25 @@ public struct SupportQueries: Sendable {
         self.readModels = readModels
     }
 
-    /// A customer's messages, oldest first (texts still sealed).
-    public func messages(_ userId: String) throws -> Positioned<[SupportProjection.MessageDocument]> {
+    /// A customer's messages, oldest first (texts still sealed): from the `offset`-th on, at
+    /// most `limit`, with how many the conversation holds. Messages are numbered from 1 in their
+    /// keys, so any page is one seek, however long the conversation.
+    public func messages(_ userId: String, offset: Int = 0, limit: Int = .max) throws -> Positioned<(messages: [SupportProjection.MessageDocument], total: Int)> {
         try readModels.read { txn in
             let handles = try readModels.handles("support")
             let decoder = JSONDecoder()
-            let entries = try txn.page(try handles.database("messages"), prefix: KeyEncoding.stringPrefix(userId), offset: 0, limit: .max)
-            let messages = try entries.map { entry in
-                try entry.value.withUnsafeBytes { try DocumentCodec.decode(SupportProjection.MessageDocument.self, from: $0, with: decoder) }
+            let total = try txn.get(try handles.database("conversations"), Array(userId.utf8))
+                .map { Int(try DocumentCodec.decode(SupportProjection.ConversationDocument.self, from: $0, with: decoder).messageCount) } ?? 0
+            var messages: [SupportProjection.MessageDocument] = []
+            if offset < total, limit > 0 {
+                let first = SupportProjection.messageKey(userId, UInt64(offset) + 1)
+                for entry in try txn.range(try handles.database("messages"), from: first, prefix: KeyEncoding.stringPrefix(userId), limit: limit) {
+                    messages.append(try entry.value.withUnsafeBytes {
+                        try DocumentCodec.decode(SupportProjection.MessageDocument.self, from: $0, with: decoder)
+                    })
+                }
             }
-            return Positioned(value: messages, position: try readModels.checkpoint("support", in: txn))
+            return Positioned(value: (messages, total), position: try readModels.checkpoint("support", in: txn))
         }
     }
 
@@ -31,15 +40,42 @@ public struct SupportQueries: Sendable {
         public let awaitingReply: Bool
     }
 
-    /// Every conversation, most recent first.
-    public func conversations() throws -> Positioned<[Conversation]> {
+    /// The agents' inbox, most recent first: every conversation, or only those awaiting (or not
+    /// awaiting) a reply; from the `offset`-th on, at most `limit`, with how many there are.
+    public func conversations(awaitingReply: Bool? = nil, offset: Int = 0, limit: Int = .max) throws -> Positioned<(conversations: [Conversation], total: Int)> {
         try readModels.read { txn in
             let support = try readModels.handles("support")
             let accounts = try readModels.handles("accounts")
             let decoder = JSONDecoder()
+            let recent = try support.database("recent"), awaiting = try support.database("awaiting")
+            let total: Int
+            var keys: [[UInt8]] = []
+            switch awaitingReply {
+            case nil:
+                total = try txn.count(recent)
+                keys = try txn.page(recent, prefix: [], offset: offset, limit: limit).map(\.key)
+            case true?:
+                total = try txn.count(awaiting)
+                keys = try txn.page(awaiting, prefix: [], offset: offset, limit: limit).map(\.key)
+            case false?:
+                // The answered ones are the inbox without the awaiting ones; their flag is in the
+                // inbox's values, so skipping to a page reads no documents.
+                total = try txn.count(recent) - txn.count(awaiting)
+                var skipped = 0
+                try txn.withCursor(recent) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry, keys.count < limit {
+                        if current.value.first == 0 {
+                            if skipped < offset { skipped += 1 } else { keys.append([UInt8](current.key)) }
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            }
             var result: [Conversation] = []
-            for entry in try txn.page(try support.database("recent"), prefix: [], offset: 0, limit: .max) {
-                let userId = String(decoding: entry.key.dropFirst(8), as: UTF8.self)
+            result.reserveCapacity(keys.count)
+            for key in keys {
+                let userId = String(decoding: key.dropFirst(SupportProjection.inboxKeyPrefixCount), as: UTF8.self)
                 guard let bytes = try txn.get(try support.database("conversations"), Array(userId.utf8)) else { continue }
                 let conversation = try DocumentCodec.decode(SupportProjection.ConversationDocument.self, from: bytes, with: decoder)
                 let user = try txn.get(try accounts.database("users"), Array(userId.utf8))
@@ -47,7 +83,7 @@ public struct SupportQueries: Sendable {
                 result.append(Conversation(userId: userId, username: user?.username, lastMessageAt: conversation.lastMessageAt,
                                            awaitingReply: conversation.awaitingReply))
             }
-            return Positioned(value: result, position: try readModels.checkpoint("support", in: txn))
+            return Positioned(value: (result, total), position: try readModels.checkpoint("support", in: txn))
         }
     }
 }

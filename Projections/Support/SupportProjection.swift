@@ -2,12 +2,18 @@ import Domain
 
 /// Customer-service conversations.
 ///
-/// - `messages`: userId ‖ 0x00 ‖ sequence → `MessageDocument` (text sealed), oldest first
+/// - `messages`: userId ‖ 0x00 ‖ sequence (from 1, gapless) → `MessageDocument` (text sealed),
+///   oldest first — a page of a conversation is one seek
 /// - `conversations`: userId → `ConversationDocument`
-/// - `recent`: inverted last-message position ‖ userId → (), most recent first
+/// - `recent`: inverted last-message position ‖ userId → awaiting-reply flag (1 byte), most
+///   recent first: the agents' inbox
+/// - `awaiting`: the same keys for the conversations awaiting an agent's reply only (the
+///   inbox filtered, and its size from LMDB's entry count)
 public struct SupportProjection: Projection {
     public let name = "support"
-    public let databases = ["messages", "conversations", "recent"]
+    public let databases = ["messages", "conversations", "recent", "awaiting"]
+    /// 2: `recent` carries the awaiting flag, and `awaiting` was added.
+    public let layoutVersion: UInt64 = 2
 
     public init() {}
 
@@ -34,14 +40,18 @@ public struct SupportProjection: Projection {
             var conversation = try context.document(ConversationDocument.self, "conversations", userId)
                 ?? ConversationDocument(userId: userId, lastMessageAt: e.at, lastPosition: 0, awaitingReply: false, messageCount: 0)
             if conversation.lastPosition > 0 {
-                try context.delete("recent", KeyEncoding.key(.inverted(conversation.lastPosition), .tail(userId)))
+                let old = Self.inboxKey(conversation.lastPosition, userId)
+                try context.delete("recent", old)
+                if conversation.awaitingReply { try context.delete("awaiting", old) }
             }
             conversation.messageCount += 1
             conversation.lastMessageAt = e.at
             conversation.lastPosition = projected.position
             conversation.awaitingReply = e.from == .customer
             try context.setDocument(conversation, "conversations", userId)
-            try context.put("recent", KeyEncoding.key(.inverted(projected.position), .tail(userId)), [])
+            let key = Self.inboxKey(projected.position, userId)
+            try context.put("recent", key, [conversation.awaitingReply ? 1 : 0])
+            if conversation.awaitingReply { try context.put("awaiting", key, []) }
             let message = MessageDocument(messageId: e.messageId, from: e.from, text: e.text, orderId: e.orderId, at: e.at)
             try context.put("messages", Self.messageKey(userId, conversation.messageCount), try DocumentCodec.encode(message))
         case .account(.erased):
@@ -59,6 +69,14 @@ public struct SupportProjection: Projection {
     static func messageKey(_ userId: String, _ sequence: UInt64) -> [UInt8] {
         KeyEncoding.key(.string(userId), .number(sequence))
     }
+
+    /// A conversation's place in the inbox: by its last message, most recent first.
+    static func inboxKey(_ lastPosition: UInt64, _ userId: String) -> [UInt8] {
+        KeyEncoding.key(.inverted(lastPosition), .tail(userId))
+    }
+
+    /// Bytes of an inbox key before the user id.
+    static let inboxKeyPrefixCount = 8
 }
 
 // Read in place, not through Foundation's decoder: a customer's conversation reads every

@@ -119,15 +119,15 @@ import Testing
             messageId: "M1", from: .customer, text: try app.vault.seal("快递到哪了", for: session.userId), orderId: order.orderId, agentId: nil,
             now: app.clock.now()), metadata: app.meta())
         try await world.settle()
-        let conversations = try world.support.conversations().value
+        let conversations = try world.support.conversations().value.conversations
         #expect(conversations.count == 1 && conversations[0].awaitingReply)
         #expect(app.vault.open(try #require(conversations[0].username)) == "grace")
-        #expect(app.vault.open(try #require(try world.support.messages(session.userId).value.first?.text)) == "快递到哪了")
+        #expect(app.vault.open(try #require(try world.support.messages(session.userId).value.messages.first?.text)) == "快递到哪了")
 
         _ = try await app.accounts.erase(userId: session.userId, password: "password1", metadata: app.meta())
         try await world.settle()
-        #expect(try world.support.messages(session.userId).value.first?.text == Sealed.scrubbed)
-        #expect(try world.support.conversations().value.first?.username == Sealed.scrubbed)
+        #expect(try world.support.messages(session.userId).value.messages.first?.text == Sealed.scrubbed)
+        #expect(try world.support.conversations().value.conversations.first?.username == Sealed.scrubbed)
         let erased = try #require(try world.orders.order(order.orderId).value)
         #expect(erased.erased && erased.order.address == Sealed.scrubbed && erased.order.status == .cancelled)
         #expect(erased.order.totalCents == 100)

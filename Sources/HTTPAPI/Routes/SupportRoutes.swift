@@ -22,23 +22,38 @@ struct SupportRoutes {
             guard let text else { throw APIError.internalError }
             return try await Self.post(call, customer: userId, from: .customer, text: text, orderId: orderId)
         }
+        // The whole conversation, oldest first (API.md); a client that pages asks with `page`
+        // or `pageSize` and gets the list body with `page` and `pageSize`.
         router.endpoint(.get, "/v1/support/messages", EndpointSpec(access: .signedIn, reads: ["support"]), table: table, services: services) { call in
-            let messages = try call.services.support.messages(try call.userId)
+            let paging = call.query("page") != nil || call.query("pageSize") != nil ? try call.pagination() : nil
+            let offset = paging.map { ($0.page - 1) * $0.pageSize } ?? 0
+            let messages = try call.services.support.messages(try call.userId, offset: offset, limit: paging?.pageSize ?? .max)
             let vault = call.services.vault
-            let items: [JSONValue] = messages.value.map { m in
+            let items: [JSONValue] = messages.value.messages.map { m in
                 Self.message(messageId: m.messageId, from: m.from, text: m.text.map { vault.open($0) } ?? Sealed.erasedText, orderId: m.orderId, at: m.at)
             }
-            return .json(["items": .array(items)], readPosition: messages.position)
+            return .json(Self.list(items, paging: paging, total: messages.value.total), readPosition: messages.position)
         }
+        // The agents' inbox, most recent first, a page at a time (it holds every customer who
+        // ever wrote); `awaitingReply` filters it.
         router.endpoint(.get, "/v1/admin/support/conversations", EndpointSpec(access: .admin, reads: ["support", "accounts"]), table: table,
                         services: services) { call in
-            let conversations = try call.services.support.conversations()
+            let paging = try call.pagination()
+            let awaiting: Bool?
+            switch call.query("awaitingReply") {
+            case nil: awaiting = nil
+            case "true": awaiting = true
+            case "false": awaiting = false
+            case let other?: throw APIError.badRequest("awaitingReply must be true or false, not \(other)")
+            }
+            let conversations = try call.services.support.conversations(awaitingReply: awaiting, offset: (paging.page - 1) * paging.pageSize,
+                                                                        limit: paging.pageSize)
             let vault = call.services.vault
-            let items: [JSONValue] = conversations.value.map { c in
+            let items: [JSONValue] = conversations.value.conversations.map { c in
                 ["userId": .string(c.userId), "username": .string(c.username.map { vault.open($0) } ?? Sealed.erasedText),
                  "lastMessageAt": .string(c.lastMessageAt.rfc3339Seconds), "awaitingReply": .bool(c.awaitingReply)]
             }
-            return .json(["items": .array(items)], readPosition: conversations.position)
+            return .json(Self.list(items, paging: paging, total: conversations.value.total), readPosition: conversations.position)
         }
         router.endpoint(.post, "/v1/admin/support/{userId}/messages", EndpointSpec(access: .admin, body: .required), table: table, services: services) { call in
             var body = BodyReader(call.body)
@@ -65,6 +80,16 @@ struct SupportRoutes {
         }) { claim, remember in
             try await call.services.processor.postSupportMessage(customerId: customer, command, metadata: call.metadata, idempotency: claim, remember: remember)
         }
+    }
+
+    /// A list body: `items` and `total`, with `page` and `pageSize` when it is a page.
+    static func list(_ items: [JSONValue], paging: (page: Int, pageSize: Int)?, total: Int) -> JSONValue {
+        var body: [String: JSONValue] = ["items": .array(items), "total": .int(Int64(total))]
+        if let paging {
+            body["page"] = .int(Int64(paging.page))
+            body["pageSize"] = .int(Int64(paging.pageSize))
+        }
+        return .object(body)
     }
 
     static func message(messageId: String, from: Support.Sender, text: String, orderId: String?, at: Timestamp) -> JSONValue {

@@ -43,7 +43,7 @@ struct FlashSaleScenario: AsyncParsableCommand {
             remaining -= chunk
         }
         progress.show("registering \(buyers) buyers…")
-        let tokens = try await server.register(buyers, prefix: "flash\(UInt16.random(in: 0...UInt16.max))", concurrency: min(concurrency, 64))
+        let tokens = try await server.register(buyers, prefix: "flash\(UInt16.random(in: 0...UInt16.max))", concurrency: min(concurrency, 64)).map(\.token)
         progress.show("racing…")
 
         let attempts = buyers * ordersPerBuyer

@@ -142,23 +142,31 @@ final class Target: @unchecked Sendable {
         return token
     }
 
-    /// Registers `count` users, `concurrency` at a time; returns their tokens.
-    func register(_ count: Int, prefix: String, concurrency: Int) async throws -> [String] {
-        try await withThrowingTaskGroup(of: [String].self) { group in
+    /// A registered user: the token to act with and the id the shop knows them by.
+    struct Account: Sendable {
+        let token: String
+        let userId: String
+    }
+
+    /// Registers `count` users, `concurrency` at a time.
+    func register(_ count: Int, prefix: String, concurrency: Int) async throws -> [Account] {
+        try await withThrowingTaskGroup(of: [Account].self) { group in
             let perWorker = (count + concurrency - 1) / concurrency
             for worker in 0..<min(concurrency, count) {
                 group.addTask {
-                    var tokens: [String] = []
+                    var accounts: [Account] = []
                     for i in 0..<perWorker where worker * perWorker + i < count {
                         let name = "\(prefix)_\(worker * perWorker + i)"
                         let reply = try await self.call(.POST, "/v1/auth/register", json: ["username": .string(name), "password": "bench-password"])
-                        guard let token = reply.json["token"]?.stringValue else { throw ValidationError("registering \(name) failed: \(reply.status)") }
-                        tokens.append(token)
+                        guard let token = reply.json["token"]?.stringValue, let userId = reply.json["userId"]?.stringValue else {
+                            throw ValidationError("registering \(name) failed: \(reply.status)")
+                        }
+                        accounts.append(Account(token: token, userId: userId))
                     }
-                    return tokens
+                    return accounts
                 }
             }
-            return try await group.reduce(into: [String]()) { $0.append(contentsOf: $1) }
+            return try await group.reduce(into: [Account]()) { $0.append(contentsOf: $1) }
         }
     }
 }

@@ -5,9 +5,11 @@ import CanonicalJSON
 import Foundation
 import NIOHTTP1
 
-/// `shopping`: many users browse, search, fill carts, order, pay (signed notifications) and
-/// cancel, in a realistic mix, for a while. Afterwards every sku's ledger must balance and its
-/// reservations and sales must equal what the buyers' orders say.
+/// `shopping`: many users browse, search, fill carts, order, pay (signed notifications), cancel
+/// and write to customer service (an agent answering), in a realistic mix, for a while.
+/// Afterwards every sku's ledger must balance and its reservations and sales must equal what the
+/// buyers' orders say, and every conversation must hold the messages its customer and the agent
+/// wrote and sit in the agents' inbox as awaiting a reply exactly when the customer wrote last.
 struct ShoppingScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "shopping", abstract: "A realistic shopping mix over HTTP.")
 
@@ -45,7 +47,7 @@ struct ShoppingScenario: AsyncParsableCommand {
             }
         }
         progress.show("registering shoppers…")
-        let tokens = try await server.register(concurrency * 2, prefix: "shop\(run)", concurrency: min(concurrency, 32))
+        let accounts = try await server.register(concurrency * 2, prefix: "shop\(run)", concurrency: min(concurrency, 32))
         let provider = SandboxPaymentProvider(secret: target.paymentSecret, appId: "")
         let deadline = now() + UInt64(duration * 1e9)
         let start = now()
@@ -54,7 +56,8 @@ struct ShoppingScenario: AsyncParsableCommand {
         let shoppers = try await withThrowingTaskGroup(of: Shopper.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
-                    var shopper = Shopper(tokens: [tokens[worker], tokens[worker + concurrency]], skus: allSkus, seed: UInt64(worker + 1))
+                    var shopper = Shopper(accounts: [accounts[worker], accounts[worker + concurrency]], admin: admin, skus: allSkus,
+                                          seed: UInt64(worker + 1))
                     while now() < deadline { await shopper.act(server, provider: provider) }
                     return shopper
                 }
@@ -94,122 +97,39 @@ struct ShoppingScenario: AsyncParsableCommand {
             if onHold != reserved[sku, default: 0] { report.invariantFailures.append("\(sku) reserved \(onHold), orders awaiting payment hold \(reserved[sku, default: 0])") }
             if gone != sold[sku, default: 0] { report.invariantFailures.append("\(sku) sold \(gone), paid orders hold \(sold[sku, default: 0])") }
         }
+        try await checkConversations(server, shoppers, admin: admin, after: lastPosition, into: &report)
         progress.done()
         report.invariantsHold = report.invariantFailures.isEmpty
-        report.extra = [("orders", Double(orders)), ("ordersPerSecond", Double(orders) / seconds), ("concurrency", Double(concurrency)), ("skus", Double(skuIds.count))]
+        let supportMessages = shoppers.reduce(0) { $0 + $1.messages.reduce(0, +) }
+        report.extra = [("orders", Double(orders)), ("ordersPerSecond", Double(orders) / seconds), ("concurrency", Double(concurrency)), ("skus", Double(skuIds.count)),
+                        ("supportMessages", Double(supportMessages))]
         return report
     }
-}
 
-/// One simulated shopper (two accounts), with what it knows of its own orders.
-struct Shopper: Sendable {
-    struct OpenOrder: Sendable {
-        let token: String
-        let sku: String
-        let quantity: Int64
-        let total: Int64
-    }
-
-    let tokens: [String]
-    let skus: [String]
-    var random: SplitMix
-    var open: [String: OpenOrder] = [:]
-    var sold: [String: Int64] = [:]
-    var latencies = Latencies()
-    var ok: UInt64 = 0
-    var rejected: UInt64 = 0
-    var errors: UInt64 = 0
-    var ordersPlaced: UInt64 = 0
-    var lastPosition: UInt64 = 0
-    var firstError: String?
-
-    init(tokens: [String], skus: [String], seed: UInt64) {
-        self.tokens = tokens
-        self.skus = skus
-        random = SplitMix(seed: seed)
-    }
-
-    static let address: JSONValue = ["name": "李四", "phone": "13900139000", "line1": "人民路1号", "city": "上海"]
-
-    mutating func act(_ server: Target, provider: SandboxPaymentProvider) async {
-        let token = tokens[Int(random.next() % 2)]
-        let sku = skus[Int(random.next() % UInt64(skus.count))]
-        let roll = random.next() % 100
-        switch roll {
-        case 0..<20: _ = await request(server, .GET, "/v1/products?page=\(1 + random.next() % 2)")
-        case 20..<35:
-            let q = ShoppingScenario.searches[Int(random.next() % UInt64(ShoppingScenario.searches.count))]
-            _ = await request(server, .GET, "/v1/products?q=" + (q.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""))
-        case 35..<55: _ = await request(server, .GET, "/v1/products/" + String(sku.dropLast(2)))
-        case 55..<60: _ = await request(server, .GET, "/v1/skus/" + sku)
-        case 60..<68:
-            _ = await request(server, .POST, "/v1/cart/items", json: ["skuId": .string(sku), "quantity": 1], token: token)
-        case 68..<72: _ = await request(server, .GET, "/v1/cart", token: token)
-        case 72..<82:
-            let quantity = Int64(1 + random.next() % 2)
-            let body: JSONValue = ["items": [["skuId": .string(sku), "quantity": .int(quantity)]], "address": Shopper.address]
-            if let reply = await request(server, .POST, "/v1/orders", json: body, token: token), reply.status == 201, let id = reply.json["orderId"]?.stringValue {
-                open[id] = OpenOrder(token: token, sku: sku, quantity: quantity, total: reply.json["totalCents"]?.intValue ?? 0)
-                ordersPlaced += 1
-            }
-        case 82..<90:
-            guard let (id, order) = open.first else { return }
-            guard let payment = await request(server, .POST, "/v1/orders/\(id)/payments", token: order.token), payment.status == 201,
-                  let paymentId = payment.json["paymentId"]?.stringValue else { return }
-            let unsigned = PaymentNotification(paymentId: paymentId, orderId: id, amountCents: order.total, transactionId: "T-\(id)",
-                                               paidAt: "2026-11-25T08:00:00Z", signature: "")
-            let notify: JSONValue = ["paymentId": .string(paymentId), "orderId": .string(id), "amountCents": .int(order.total),
-                                     "transactionId": .string("T-\(id)"), "paidAt": "2026-11-25T08:00:00Z",
-                                     "signature": .string(provider.signature(for: unsigned))]
-            if let reply = await request(server, .POST, "/v1/payments/notify", json: notify), reply.status == 200 {
-                open[id] = nil
-                sold[order.sku, default: 0] += order.quantity
-            }
-        case 90..<95:
-            guard let (id, order) = open.first(where: { _ in random.next() % 2 == 0 }) ?? open.first else { return }
-            if let reply = await request(server, .POST, "/v1/orders/\(id)/cancel", token: order.token), reply.status == 200 { open[id] = nil }
-        default:
-            _ = await request(server, .GET, "/v1/orders", token: token)
+    /// Each account's conversation holds what was written to it, and the agents' inbox (read a
+    /// page at a time, filtered) shows it awaiting a reply exactly when its customer wrote last.
+    private func checkConversations(_ server: Target, _ shoppers: [Shopper], admin: String, after position: UInt64, into report: inout Report) async throws {
+        let readYourWrites = [("X-Min-Position", String(position))]
+        var awaiting = Set<String>()
+        var page = 1
+        while true {
+            let inbox = try await server.call(.GET, "/v1/admin/support/conversations?awaitingReply=true&pageSize=100&page=\(page)", token: admin,
+                                              headers: readYourWrites).json
+            let items = inbox["items"]?.arrayValue ?? []
+            for item in items { if let userId = item["userId"]?.stringValue { awaiting.insert(userId) } }
+            if items.count < 100 { break }
+            page += 1
         }
-    }
-
-    /// One request: latency recorded; 2xx counts ok, an expected 4xx rejected, anything else
-    /// an error.
-    private mutating func request(_ server: Target, _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, token: String? = nil) async -> Target.Reply? {
-        let began = now()
-        do {
-            let reply = try await server.call(method, path, json: json, token: token)
-            latencies.record(nanoseconds: now() - began)
-            if let position = reply.json["position"]?.intValue { lastPosition = max(lastPosition, UInt64(position)) }
-            switch reply.status {
-            case 200..<300: ok += 1
-            case 404, 409, 422: rejected += 1
-            default:
-                errors += 1
-                if firstError == nil { firstError = "\(method) \(path) → \(reply.status) \(reply.json["code"]?.stringValue ?? "")" }
+        for shopper in shoppers {
+            for (index, account) in shopper.accounts.enumerated() where shopper.messages[index] > 0 {
+                let thread = try await server.call(.GET, "/v1/support/messages?pageSize=1", token: account.token, headers: readYourWrites).json
+                if thread["total"]?.intValue != Int64(shopper.messages[index]) {
+                    report.invariantFailures.append("\(account.userId)'s conversation holds \(thread["total"]?.intValue ?? -1) messages, \(shopper.messages[index]) were written")
+                }
+                if awaiting.contains(account.userId) != shopper.customerWroteLast[index] {
+                    report.invariantFailures.append("\(account.userId) is \(awaiting.contains(account.userId) ? "" : "not ")in the inbox as awaiting a reply, but \(shopper.customerWroteLast[index] ? "the customer" : "the agent") wrote last")
+                }
             }
-            return reply
-        } catch {
-            errors += 1
-            if firstError == nil { firstError = "\(method) \(path): \(error)" }
-            return nil
         }
-    }
-}
-
-/// A tiny deterministic generator (each shopper reproducible from its seed).
-struct SplitMix: Sendable {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -63,6 +63,7 @@ import Testing
         #expect(number(report, "errors") == 0)
         #expect((number(report, "ok") ?? 0) > 0)
         #expect((number(report, "orders") ?? 0) > 0)
+        #expect((number(report, "supportMessages") ?? 0) > 0, "customers wrote to support, and their conversations were checked")
     }
 
     @Test func rebuildAndSearchRunOverLogsTheyMake() async throws {

@@ -58,7 +58,8 @@ import Testing
         defer { server.killNow() }
 
         // The shipped site, with only ports and certificate paths changed.
-        let httpPort = try Self.freePort(), httpsPort = try Self.freePort()
+        let ports = try Self.freePorts(2)
+        let httpPort = ports[0], httpsPort = ports[1]
         var site = try String(contentsOf: Self.deploy.appendingPathComponent("nginx/orderlog.conf"), encoding: .utf8)
         for (from, to) in [("server 127.0.0.1:8080;", "server 127.0.0.1:\(server.port);"),
                            ("listen 80;", "listen 127.0.0.1:\(httpPort);"), ("listen [::]:80;", ""),
@@ -104,7 +105,7 @@ import Testing
         defer { _ = client.shutdown() }
         let base = "https://127.0.0.1:\(httpsPort)"
         var health: HTTPClientResponse?
-        for _ in 0..<50 where health == nil {
+        for _ in 0..<50 where health == nil && nginx.isRunning {
             health = try? await client.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(5))
             if health == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -131,18 +132,28 @@ import Testing
         #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "statuses: \(Set(statuses))")
     }
 
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    /// `count` distinct free ports on 127.0.0.1. The sockets stay bound until all are picked:
+    /// one closed before the next is bound can be handed out again, and nginx given the same
+    /// port for plain HTTP and TLS refuses the site (a flaky failure seen once in CI).
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(.EMFILE) }
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard bound else { throw POSIXError(.EADDRINUSE) }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return ports
     }
 }
 

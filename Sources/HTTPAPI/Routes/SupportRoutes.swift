@@ -23,7 +23,7 @@ struct SupportRoutes {
             return try await Self.post(call, customer: userId, from: .customer, text: text, orderId: orderId)
         }
         // The whole conversation, oldest first (API.md); a client that pages asks with `page`
-        // or `pageSize` and gets the list body with `page` and `pageSize`.
+        // or `pageSize` and gets a list body (`page`, `pageSize`, `total`).
         router.endpoint(.get, "/v1/support/messages", EndpointSpec(access: .signedIn, reads: ["support"]), table: table, services: services) { call in
             let paging = call.query("page") != nil || call.query("pageSize") != nil ? try call.pagination() : nil
             let offset = paging.map { ($0.page - 1) * $0.pageSize } ?? 0
@@ -82,14 +82,11 @@ struct SupportRoutes {
         }
     }
 
-    /// A list body: `items` and `total`, with `page` and `pageSize` when it is a page.
+    /// A list body: a page is `{items, page, pageSize, total}` (API.md's list convention); the
+    /// whole list is `{items}`, as API.md gives the conversation.
     static func list(_ items: [JSONValue], paging: (page: Int, pageSize: Int)?, total: Int) -> JSONValue {
-        var body: [String: JSONValue] = ["items": .array(items), "total": .int(Int64(total))]
-        if let paging {
-            body["page"] = .int(Int64(paging.page))
-            body["pageSize"] = .int(Int64(paging.pageSize))
-        }
-        return .object(body)
+        guard let paging else { return ["items": .array(items)] }
+        return ["items": .array(items), "page": .int(Int64(paging.page)), "pageSize": .int(Int64(paging.pageSize)), "total": .int(Int64(total))]
     }
 
     static func message(messageId: String, from: Support.Sender, text: String, orderId: String?, at: Timestamp) -> JSONValue {

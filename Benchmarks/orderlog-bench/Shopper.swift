@@ -8,8 +8,8 @@ import NIOHTTP1
 struct Shopper: Sendable {
     struct OpenOrder: Sendable {
         let token: String
-        let sku: String
-        let quantity: Int64
+        /// Units of each sku the order holds.
+        let lines: [String: Int64]
         let total: Int64
     }
 
@@ -22,12 +22,15 @@ struct Shopper: Sendable {
     var messages: [Int]
     var customerWroteLast: [Bool]
     var open: [String: OpenOrder] = [:]
+    /// Per account: what its cart holds, as its own adds and checkouts left it.
+    var carts: [[String: Int64]]
     var sold: [String: Int64] = [:]
     var latencies = Latencies()
     var ok: UInt64 = 0
     var rejected: UInt64 = 0
     var errors: UInt64 = 0
     var ordersPlaced: UInt64 = 0
+    var checkouts: UInt64 = 0
     var lastPosition: UInt64 = 0
     var firstError: String?
 
@@ -37,6 +40,7 @@ struct Shopper: Sendable {
         self.skus = skus
         random = SplitMix(seed: seed)
         messages = Array(repeating: 0, count: accounts.count)
+        carts = Array(repeating: [:], count: accounts.count)
         customerWroteLast = Array(repeating: false, count: accounts.count)
     }
 
@@ -73,13 +77,15 @@ struct Shopper: Sendable {
         case 35..<55: _ = await request(server, .GET, "/v1/products/" + String(sku.dropLast(2)))
         case 55..<60: _ = await request(server, .GET, "/v1/skus/" + sku)
         case 60..<68:
-            _ = await request(server, .POST, "/v1/cart/items", json: ["skuId": .string(sku), "quantity": 1], token: token)
+            if let reply = await request(server, .POST, "/v1/cart/items", json: ["skuId": .string(sku), "quantity": 1], token: token), reply.status == 200 {
+                carts[who][sku, default: 0] += 1
+            }
         case 68..<72: _ = await request(server, .GET, "/v1/cart", token: token)
         case 72..<82:
             let quantity = Int64(1 + random.next() % 2)
             let body: JSONValue = ["items": [["skuId": .string(sku), "quantity": .int(quantity)]], "address": Shopper.address]
             if let reply = await request(server, .POST, "/v1/orders", json: body, token: token), reply.status == 201, let id = reply.json["orderId"]?.stringValue {
-                open[id] = OpenOrder(token: token, sku: sku, quantity: quantity, total: reply.json["totalCents"]?.intValue ?? 0)
+                open[id] = OpenOrder(token: token, lines: [sku: quantity], total: reply.json["totalCents"]?.intValue ?? 0)
                 ordersPlaced += 1
             }
         case 82..<90:
@@ -93,11 +99,20 @@ struct Shopper: Sendable {
                                      "signature": .string(provider.signature(for: unsigned))]
             if let reply = await request(server, .POST, "/v1/payments/notify", json: notify), reply.status == 200 {
                 open[id] = nil
-                sold[order.sku, default: 0] += order.quantity
+                for (sku, units) in order.lines { sold[sku, default: 0] += units }
             }
         case 90..<95:
             guard let (id, order) = open.first(where: { _ in random.next() % 2 == 0 }) ?? open.first else { return }
             if let reply = await request(server, .POST, "/v1/orders/\(id)/cancel", token: order.token), reply.status == 200 { open[id] = nil }
+        case 95..<97 where !carts[who].isEmpty:
+            // Checkout: the whole cart becomes one order, and the cart is emptied.
+            if let reply = await request(server, .POST, "/v1/orders", json: ["address": Shopper.address], token: token), reply.status == 201,
+               let id = reply.json["orderId"]?.stringValue {
+                open[id] = OpenOrder(token: token, lines: carts[who], total: reply.json["totalCents"]?.intValue ?? 0)
+                carts[who] = [:]
+                ordersPlaced += 1
+                checkouts += 1
+            }
         default:
             _ = await request(server, .GET, "/v1/orders", token: token)
         }

@@ -5,7 +5,8 @@ import CanonicalJSON
 import Foundation
 import NIOHTTP1
 
-/// `shopping`: many users browse, search, fill carts, order, pay (signed notifications), cancel
+/// `shopping`: many users browse, search, fill carts and check them out, order, pay (signed
+/// notifications), cancel
 /// and write to customer service (an agent answering), in a realistic mix, for a while.
 /// Afterwards every sku's ledger must balance and its reservations and sales must equal what the
 /// buyers' orders say, and every conversation must hold the messages its customer and the agent
@@ -80,7 +81,7 @@ struct ShoppingScenario: AsyncParsableCommand {
             orders += shopper.ordersPlaced
             lastPosition = max(lastPosition, shopper.lastPosition)
             firstError = firstError ?? shopper.firstError
-            for order in shopper.open.values { reserved[order.sku, default: 0] += order.quantity }
+            for order in shopper.open.values { for (sku, units) in order.lines { reserved[sku, default: 0] += units } }
             for (sku, units) in shopper.sold { sold[sku, default: 0] += units }
         }
         var report = Report(scenario: "shopping", requests: ok + rejected + errors, ok: ok, rejected: rejected, errors: errors, seconds: seconds,
@@ -102,7 +103,7 @@ struct ShoppingScenario: AsyncParsableCommand {
         report.invariantsHold = report.invariantFailures.isEmpty
         let supportMessages = shoppers.reduce(0) { $0 + $1.messages.reduce(0, +) }
         report.extra = [("orders", Double(orders)), ("ordersPerSecond", Double(orders) / seconds), ("concurrency", Double(concurrency)), ("skus", Double(skuIds.count)),
-                        ("supportMessages", Double(supportMessages))]
+                        ("supportMessages", Double(supportMessages)), ("checkouts", Double(shoppers.reduce(0) { $0 + $1.checkouts }))]
         return report
     }
 

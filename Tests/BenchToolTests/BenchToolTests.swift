@@ -64,6 +64,7 @@ import Testing
         #expect((number(report, "ok") ?? 0) > 0)
         #expect((number(report, "orders") ?? 0) > 0)
         #expect((number(report, "supportMessages") ?? 0) > 0, "customers wrote to support, and their conversations were checked")
+        #expect((number(report, "checkouts") ?? 0) > 0, "carts were checked out, and their lines counted in the ledgers")
     }
 
     @Test func rebuildAndSearchRunOverLogsTheyMake() async throws {

@@ -16,31 +16,20 @@ public struct Positioned<Value: Sendable>: Sendable {
 }
 
 extension Transaction {
-    /// Values of `database` under `prefix` in key order: skips `offset`, returns up to `limit`.
-    func page(_ database: Database, prefix: [UInt8], offset: Int, limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
+    /// Entries of `database` under `prefix` in key order, from `start` on (the first under
+    /// `prefix` when nil), those whose value `include` accepts: skips `offset` of them, returns
+    /// up to `limit`.
+    func page(_ database: Database, prefix: [UInt8], from start: [UInt8]? = nil, offset: Int = 0, limit: Int,
+              where include: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws -> [(key: [UInt8], value: [UInt8])] {
         var result: [(key: [UInt8], value: [UInt8])] = []
         var skipped = 0
         try withCursor(database) { cursor in
-            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
+            let first = start ?? prefix
+            var entry = first.isEmpty ? try cursor.first() : try cursor.seek(atLeast: first)
             while let current = entry, current.key.hasPrefix(prefix), result.count < limit {
-                if skipped < offset {
-                    skipped += 1
-                } else {
-                    result.append(([UInt8](current.key), [UInt8](current.value)))
+                if include(current.value) {
+                    if skipped < offset { skipped += 1 } else { result.append(([UInt8](current.key), [UInt8](current.value))) }
                 }
-                entry = try cursor.next()
-            }
-        }
-        return result
-    }
-
-    /// Up to `limit` entries of `database` from `start` on, while their keys begin with `prefix`.
-    func range(_ database: Database, from start: [UInt8], prefix: [UInt8], limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
-        var result: [(key: [UInt8], value: [UInt8])] = []
-        try withCursor(database) { cursor in
-            var entry = try cursor.seek(atLeast: start)
-            while let current = entry, current.key.hasPrefix(prefix), result.count < limit {
-                result.append(([UInt8](current.key), [UInt8](current.value)))
                 entry = try cursor.next()
             }
         }

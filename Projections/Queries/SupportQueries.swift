@@ -22,7 +22,7 @@ public struct SupportQueries: Sendable {
             var messages: [SupportProjection.MessageDocument] = []
             if offset < total, limit > 0 {
                 let first = SupportProjection.messageKey(userId, UInt64(offset) + 1)
-                for entry in try txn.range(try handles.database("messages"), from: first, prefix: KeyEncoding.stringPrefix(userId), limit: limit) {
+                for entry in try txn.page(try handles.database("messages"), prefix: KeyEncoding.stringPrefix(userId), from: first, limit: limit) {
                     messages.append(try entry.value.withUnsafeBytes {
                         try DocumentCodec.decode(SupportProjection.MessageDocument.self, from: $0, with: decoder)
                     })
@@ -49,7 +49,7 @@ public struct SupportQueries: Sendable {
             let decoder = JSONDecoder()
             let recent = try support.database("recent"), awaiting = try support.database("awaiting")
             let total: Int
-            var keys: [[UInt8]] = []
+            let keys: [[UInt8]]
             switch awaitingReply {
             case nil:
                 total = try txn.count(recent)
@@ -61,16 +61,7 @@ public struct SupportQueries: Sendable {
                 // The answered ones are the inbox without the awaiting ones; their flag is in the
                 // inbox's values, so skipping to a page reads no documents.
                 total = try txn.count(recent) - txn.count(awaiting)
-                var skipped = 0
-                try txn.withCursor(recent) { cursor in
-                    var entry = try cursor.first()
-                    while let current = entry, keys.count < limit {
-                        if current.value.first == 0 {
-                            if skipped < offset { skipped += 1 } else { keys.append([UInt8](current.key)) }
-                        }
-                        entry = try cursor.next()
-                    }
-                }
+                keys = try txn.page(recent, prefix: [], offset: offset, limit: limit, where: { $0.first == 0 }).map(\.key)
             }
             var result: [Conversation] = []
             result.reserveCapacity(keys.count)

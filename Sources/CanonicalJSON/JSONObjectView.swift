@@ -10,12 +10,17 @@ public struct JSONObjectView {
     private let maxDepth: Int
     private let depth: Int
     private let members: [Member]
+    /// The names that had escapes or non-ASCII bytes, decoded (`Member.decodedName` indexes
+    /// them); empty for the objects we write.
+    private let decodedNames: [String]
 
+    /// Plain data (no references), so the members array is built and freed without a retain
+    /// or release per member.
     private struct Member {
-        /// The name's bytes as written, or nil when it had escapes or non-ASCII bytes (then
-        /// `decodedName` holds it).
-        let name: Range<Int>?
-        let decodedName: String?
+        /// The name's bytes as written; empty when the name is in `decodedNames`.
+        let name: Range<Int>
+        /// Index into `decodedNames`, or -1.
+        let decodedName: Int
         let value: Range<Int>
     }
 
@@ -40,28 +45,46 @@ public struct JSONObjectView {
         parser.index = start
         var members: [Member] = []
         members.reserveCapacity(8)
+        var decodedNames: [String] = []
         try parser.walkRawMembers(depth: depth) { (name, decoded, parser: inout Parser) throws(JSONParser.SyntaxError) in
             let valueStart = parser.index
             try parser.skipValue(depth: depth)
-            members.append(Member(name: name, decodedName: decoded, value: valueStart..<parser.index))
+            if let decoded {
+                decodedNames.append(decoded)
+                members.append(Member(name: 0..<0, decodedName: decodedNames.count - 1, value: valueStart..<parser.index))
+            } else {
+                members.append(Member(name: name ?? 0..<0, decodedName: -1, value: valueStart..<parser.index))
+            }
         }
         self.members = members
+        self.decodedNames = decodedNames
         end = parser.index
     }
 
     /// The value of member `name`; with a repeated name, the last (as `JSONParser.parse` keeps).
     public func value(_ name: StaticString) -> Slice? {
         let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        for member in members.reversed() {
-            let matches: Bool
-            if let range = member.name {
-                matches = range.count == wanted.count && UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(wanted)
-            } else {
-                matches = member.decodedName?.utf8.elementsEqual(wanted) ?? false
-            }
+        var index = members.count
+        while index > 0 {
+            index -= 1
+            let member = members[index]
+            let matches =
+                member.decodedName < 0 ? Self.bytes(bytes, member.name, equal: wanted) : decodedNames[member.decodedName].utf8.elementsEqual(wanted)
             if matches { return Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, range: member.value) }
         }
         return nil
+    }
+
+    /// Whether `bytes[range]` are `wanted`'s bytes (member names: a few bytes, compared in place).
+    @inline(__always)
+    private static func bytes(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, equal wanted: UnsafeRawBufferPointer) -> Bool {
+        guard range.count == wanted.count else { return false }
+        var offset = 0
+        while offset < wanted.count {
+            if bytes[range.lowerBound &+ offset] != wanted[offset] { return false }
+            offset &+= 1
+        }
+        return true
     }
 
     /// One member's value, parsed on request.

@@ -144,7 +144,16 @@ import Testing
         #expect(throws: StoredShapeError(path: "OrderPlaced.lines[0].specs[0].value", expected: "a value")) {
             try Self.decodeInPlace("OrderPlaced", .object(members))
         }
-        guard case .object(var intact) = placed else { return }
+        guard case .object(var intact) = placed, case .object(var address) = intact["address"] else { return }
+        // A member missing inside a nested object names the whole way to it.
+        address["nonce"] = nil
+        intact["address"] = .object(address)
+        #expect(throws: StoredShapeError(path: "OrderPlaced.address.nonce", expected: "a value")) {
+            try DomainEvent.decode(type: "OrderPlaced", data: .object(intact))
+        }
+        #expect(throws: StoredShapeError(path: "OrderPlaced.address.nonce", expected: "a value")) {
+            try Self.decodeInPlace("OrderPlaced", .object(intact))
+        }
         intact["address"] = "sealed?"
         #expect(throws: StoredShapeError(path: "OrderPlaced.address", expected: "an object")) {
             try DomainEvent.decode(type: "OrderPlaced", data: .object(intact))

@@ -29,17 +29,34 @@ public struct StoredObject {
     }
 
     private let members: Members
-    public let path: String
+    /// Where this object sits, for errors only: its container's path and its own member name.
+    /// Kept in two parts and joined only when asked: building the path of every nested object
+    /// (an order's address, each line) was a string formatted per object on a rebuild's
+    /// reading thread, for errors that almost never happen. An array's elements start from an
+    /// empty path and `objects` puts their place in front of their errors.
+    private let base: String
+    private let key: StaticString?
+
+    /// The path errors name, as `OrderPlaced.lines[0].specs[0].value` has it.
+    public var path: String { key.map { Self.join(base, "\($0)") } ?? base }
 
     init(_ value: JSONValue, path: String) throws(StoredShapeError) {
         guard case .object(let members) = value else { throw StoredShapeError(path: path, expected: "an object") }
-        self.members = .tree(members)
-        self.path = path
+        self.init(members: .tree(members), base: path, key: nil)
     }
 
     public init(_ view: JSONObjectView, path: String) {
-        members = .view(view)
-        self.path = path
+        self.init(members: .view(view), base: path, key: nil)
+    }
+
+    private init(members: Members, base: String, key: StaticString?) {
+        self.members = members
+        self.base = base
+        self.key = key
+    }
+
+    private static func join(_ path: String, _ segment: String) -> String {
+        path.isEmpty ? segment : "\(path).\(segment)"
     }
 
     /// The object `bytes` hold, read in place.
@@ -74,7 +91,7 @@ public struct StoredObject {
     }
 
     private func mismatch(_ key: StaticString, _ expected: String) -> StoredShapeError {
-        StoredShapeError(path: "\(path).\(key)", expected: expected)
+        StoredShapeError(path: Self.join(path, "\(key)"), expected: expected)
     }
 
     private func value(_ key: StaticString) throws(StoredShapeError) -> Member {
@@ -174,7 +191,21 @@ public struct StoredObject {
     }
 
     public func object(_ key: StaticString) throws(StoredShapeError) -> StoredObject {
-        try object(try value(key), path: "\(path).\(key)")
+        let member = try value(key)
+        // A member of a member joins this object's path now (rare: an order document's order).
+        let base = self.key == nil ? base : path
+        let members: Members
+        switch member {
+        case .tree(let value):
+            guard case .object(let object) = value else { throw mismatch(key, "an object") }
+            members = .tree(object)
+        case .view(let slice):
+            let view: JSONObjectView?
+            do { view = try slice.object() } catch { throw mismatch(key, "a valid object (\(error.reason))") }
+            guard let view else { throw mismatch(key, "an object") }
+            members = .view(view)
+        }
+        return StoredObject(members: members, base: base, key: key)
     }
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
@@ -182,14 +213,15 @@ public struct StoredObject {
         isAbsent(key) ? nil : try object(key)
     }
 
-    private func object(_ member: Member, path: String) throws(StoredShapeError) -> StoredObject {
+    /// An array's element as an object with an empty path (`objects` names its place).
+    private static func element(_ member: Member) throws(StoredShapeError) -> StoredObject {
         switch member {
-        case .tree(let value): return try StoredObject(value, path: path)
+        case .tree(let value): return try StoredObject(value, path: "")
         case .view(let slice):
             let view: JSONObjectView?
-            do { view = try slice.object() } catch { throw StoredShapeError(path: path, expected: "a valid object (\(error.reason))") }
-            guard let view else { throw StoredShapeError(path: path, expected: "an object") }
-            return StoredObject(view, path: path)
+            do { view = try slice.object() } catch { throw StoredShapeError(path: "", expected: "a valid object (\(error.reason))") }
+            guard let view else { throw StoredShapeError(path: "", expected: "an object") }
+            return StoredObject(view, path: "")
         }
     }
 
@@ -208,7 +240,12 @@ public struct StoredObject {
         var result: [T] = []
         result.reserveCapacity(elements.count)
         for (index, member) in elements.enumerated() {
-            result.append(try element(try object(member, path: "\(path).\(key)[\(index)]")))
+            do {
+                result.append(try element(try Self.element(member)))
+            } catch {
+                let place = Self.join(path, "\(key)[\(index)]")
+                throw StoredShapeError(path: error.path.isEmpty ? place : "\(place).\(error.path)", expected: error.expected)
+            }
         }
         return result
     }

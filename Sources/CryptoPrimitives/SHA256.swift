@@ -24,27 +24,26 @@ extension SHA256 {
     /// An incremental SHA-256 with a reusable context: for the writer, which hashes every
     /// record from pieces without first copying them together. Not thread-safe; one per thread.
     public final class Hasher {
-        private let context: OpaquePointer
-        private let algorithm: OpaquePointer?
+        /// The low-level context, kept for the hasher's life: `SHA256_Init` only resets it. (EVP's
+        /// init freed and reallocated its provider context per digest in OpenSSL 3.0.)
+        private let context: UnsafeMutablePointer<SHA256_CTX>
 
         public init() {
-            // Fetch the implementation once instead of on every digest (OpenSSL 3 looks it up).
-            algorithm = EVP_MD_fetch(nil, "SHA256", nil)
-            // Allocation failure here means the process is out of memory; libcrypto returns nil.
-            context = EVP_MD_CTX_new()
+            context = .allocate(capacity: 1)
+            _ = SHA256_Init(context)
         }
 
         deinit {
-            EVP_MD_CTX_free(context)
-            if let algorithm { EVP_MD_free(algorithm) }
+            context.deallocate()
         }
 
         public func reset() {
-            _ = EVP_DigestInit_ex2(context, algorithm ?? EVP_sha256(), nil)
+            _ = SHA256_Init(context)
         }
 
         public func update(_ bytes: UnsafeRawBufferPointer) {
-            _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            _ = SHA256_Update(context, base, bytes.count)
         }
 
         public func update(_ bytes: [UInt8]) {
@@ -60,8 +59,7 @@ extension SHA256 {
         /// Writes the digest over `out`'s 32 bytes (no allocation when `out` is uniquely held).
         public func finalize(into out: inout [UInt8]) {
             precondition(out.count == SHA256.byteCount, "a SHA-256 digest is 32 bytes")
-            var length: UInt32 = 0
-            out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+            out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, context) }
         }
     }
 }

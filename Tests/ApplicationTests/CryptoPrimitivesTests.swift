@@ -1,3 +1,4 @@
+import Foundation
 import CryptoPrimitives
 import Testing
 
@@ -72,5 +73,34 @@ import Testing
         flipped[0] ^= 1
         #expect(throws: AESGCM.Failure.self) { try AESGCM.open(flipped, key: key, nonce: nonce, associatedData: Array("U1/1".utf8)) }
         #expect(throws: AESGCM.Failure.self) { try AESGCM.open(sealed, key: key, nonce: nonce, associatedData: Array("U2/1".utf8)) }
+    }
+
+    /// The writer's incremental hasher, reset and reused, gives FIPS 180-2's digests and the
+    /// one-shot's for messages fed in pieces of every size, around the 64-byte block edges.
+    @Test func theReusedIncrementalHasherDigestsAsTheOneShotDoes() {
+        let hasher = SHA256.Hasher()
+        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        for (message, digest) in [("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+                                  ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+                                  ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                                   "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")] {
+            hasher.reset()
+            hasher.update(Array(message.utf8))
+            #expect(hex(hasher.finalize()) == digest, "\(message)")
+        }
+        let message = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        for piece in [1, 3, 55, 63, 64, 65, 128, 300] {
+            hasher.reset()
+            var offset = 0
+            while offset < message.count {
+                let end = min(message.count, offset + piece)
+                hasher.update(Array(message[offset..<end]))
+                hasher.update([])
+                offset = end
+            }
+            var out = [UInt8](repeating: 0, count: SHA256.byteCount)
+            hasher.finalize(into: &out)
+            #expect(out == SHA256.hash(message), "pieces of \(piece)")
+        }
     }
 }

@@ -6,11 +6,11 @@ import Foundation
 import NIOHTTP1
 
 /// `shopping`: many users browse, search, fill carts and check them out, order, pay (signed
-/// notifications), cancel
-/// and write to customer service (an agent answering), in a realistic mix, for a while.
-/// Afterwards every sku's ledger must balance and its reservations and sales must equal what the
-/// buyers' orders say, and every conversation must hold the messages its customer and the agent
-/// wrote and sit in the agents' inbox as awaiting a reply exactly when the customer wrote last.
+/// notifications), cancel and write to customer service (an agent answering), in a realistic
+/// mix, for a while. Afterwards every sku's ledger must balance and its reservations and sales
+/// must equal what the buyers' orders say, and every conversation must hold the messages its
+/// customer and the agent wrote and sit in the agents' inbox as awaiting a reply exactly when
+/// the customer wrote last.
 struct ShoppingScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "shopping", abstract: "A realistic shopping mix over HTTP.")
 

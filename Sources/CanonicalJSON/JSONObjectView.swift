@@ -6,9 +6,22 @@
 /// is read. A view points into `bytes`: use it only while they are alive (inside the read
 /// transaction that handed them out).
 public struct JSONObjectView {
+    /// How much of a document is checked for syntax.
+    public enum Checking: Sendable {
+        /// Every value, read or stepped over: for input from outside (request bodies).
+        case everything
+        /// Each value as it is read; a value stepped over is only matched for its quotes and
+        /// brackets. For bytes this program wrote and a hash chain guards — the log's records,
+        /// whose every reader steps over most of each record (hashes, metadata) and walks the
+        /// nested data again when it reads it. Malformed bytes still never trap: a value read
+        /// is parsed strictly, and an unbalanced document ends in an error.
+        case readValues
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private let maxDepth: Int
     private let depth: Int
+    private let checking: Checking
     private let members: [Member]
     /// The names that had escapes or non-ASCII bytes, decoded (`Member.decodedName` indexes
     /// them); empty for the objects we write.
@@ -25,23 +38,29 @@ public struct JSONObjectView {
     }
 
     /// The object `bytes` hold (whitespace around it allowed, nothing else).
-    public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParser.SyntaxError) {
+    public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth, checking: Checking = .everything)
+        throws(JSONParser.SyntaxError)
+    {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
         let start = parser.index
         guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { throw parser.error("expected an object") }
-        try self.init(bytes: bytes, maxDepth: maxDepth, depth: 1, at: start, end: &parser.index)
+        try self.init(bytes: bytes, maxDepth: maxDepth, depth: 1, checking: checking, at: start, end: &parser.index)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
     }
 
     /// The object whose `{` is at `start`; `end` is set to just after its `}`. Every value is
     /// stepped over (syntax checked) on the way.
-    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, at start: Int, end: inout Int) throws(JSONParser.SyntaxError) {
+    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, checking: Checking, at start: Int, end: inout Int)
+        throws(JSONParser.SyntaxError)
+    {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.depth = depth
+        self.checking = checking
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipsStructurally = checking == .readValues
         parser.index = start
         var members: [Member] = []
         members.reserveCapacity(8)
@@ -70,7 +89,7 @@ public struct JSONObjectView {
             let member = members[index]
             let matches =
                 member.decodedName < 0 ? Self.bytes(bytes, member.name, equal: wanted) : decodedNames[member.decodedName].utf8.elementsEqual(wanted)
-            if matches { return Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, range: member.value) }
+            if matches { return Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, checking: checking, range: member.value) }
         }
         return nil
     }
@@ -92,12 +111,14 @@ public struct JSONObjectView {
         fileprivate let bytes: UnsafeRawBufferPointer
         fileprivate let maxDepth: Int
         fileprivate let depth: Int
+        fileprivate let checking: Checking
         fileprivate let range: Range<Int>
 
         private var first: UInt8 { bytes[range.lowerBound] }
 
         private func parser() -> Parser {
             var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+            parser.skipsStructurally = checking == .readValues
             parser.index = range.lowerBound
             return parser
         }
@@ -112,6 +133,17 @@ public struct JSONObjectView {
         }
 
         /// The integer, or nil when the value is not one that fits in 64 bits.
+        /// `body` over the string's bytes as stored, when the value is a string without escapes
+        /// (a time, an id); nil otherwise. For readers that parse the text themselves and need
+        /// no `String` of it. The bytes are not checked as UTF-8: `body` must accept only what
+        /// it recognizes.
+        public func withUnescapedString<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+            guard first == UInt8(ascii: "\""), range.count >= 2 else { return nil }
+            let inner = UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+            guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
+            return body(inner)
+        }
+
         public func int64() throws(JSONParser.SyntaxError) -> Int64? {
             guard first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
             var parser = parser()
@@ -131,7 +163,7 @@ public struct JSONObjectView {
         public func object() throws(JSONParser.SyntaxError) -> JSONObjectView? {
             guard first == UInt8(ascii: "{") else { return nil }
             var end = 0
-            return try JSONObjectView(bytes: bytes, maxDepth: maxDepth, depth: depth + 1, at: range.lowerBound, end: &end)
+            return try JSONObjectView(bytes: bytes, maxDepth: maxDepth, depth: depth + 1, checking: checking, at: range.lowerBound, end: &end)
         }
 
         /// The array's elements, or nil when the value is not an array.
@@ -143,7 +175,7 @@ public struct JSONObjectView {
             try parser.walkElements { (parser: inout Parser) throws(JSONParser.SyntaxError) in
                 let start = parser.index
                 try parser.skipValue(depth: depth)
-                elements.append(Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, range: start..<parser.index))
+                elements.append(Slice(bytes: bytes, maxDepth: maxDepth, depth: depth, checking: checking, range: start..<parser.index))
             }
             return elements
         }

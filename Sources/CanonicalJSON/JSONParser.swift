@@ -71,6 +71,8 @@ struct Parser {
     /// Members of the objects being parsed, innermost last (see `parseObject`).
     var pending: [(String, JSONValue)] = []
     var refusesRepeatedNames = false
+    /// Step over objects and arrays by their brackets alone (`JSONObjectView.Checking.readValues`).
+    var skipsStructurally = false
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -129,6 +131,9 @@ struct Parser {
     /// Steps over one value: the same syntax checks as parsing, nothing built.
     mutating func skipValue(depth: Int) throws(JSONParser.SyntaxError) {
         guard index < bytes.count else { throw error("unexpected end of input") }
+        if skipsStructurally, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") {
+            return try skipContainerStructurally(depth: depth)
+        }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             guard depth + 1 <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
@@ -144,6 +149,33 @@ struct Parser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
         default: throw error("unexpected character")
         }
+    }
+
+    /// Steps over the object or array whose bracket is at `index` by matching brackets outside
+    /// strings (strings stepped over as `skipString` does): what lies between is not checked.
+    /// The nesting limit still holds, and running out of input is an error.
+    mutating func skipContainerStructurally(depth: Int) throws(JSONParser.SyntaxError) {
+        var open = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                try skipString()
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                open += 1
+                guard depth + open <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                open -= 1
+                if open == 0 {
+                    index += 1
+                    return
+                }
+            default:
+                break
+            }
+            index += 1
+        }
+        throw error("unexpected end of input")
     }
 
     /// Steps over a string: escapes and control characters checked, contents not kept.

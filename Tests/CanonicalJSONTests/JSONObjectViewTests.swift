@@ -2,8 +2,9 @@ import Testing
 
 @testable import CanonicalJSON
 
-/// `JSONObjectView` locates every nested value in one walk (its tape) and reads nested objects
-/// and arrays from there: what it answers at any depth must be what the full parser builds.
+/// `JSONObjectView` locates an object's members in one walk and reads nested objects and arrays
+/// when asked: what it answers at any depth, checking everything or only what it reads, must be
+/// what the full parser builds.
 @Suite struct JSONObjectViewTests {
     /// The member names the documents below use (a view is asked by static name).
     static let names: [StaticString] = ["a", "b", "c", "l", "o", "é", "q\"", ""]
@@ -23,11 +24,11 @@ import Testing
         " { \"l\" : [ 1 , { \"a\" : [ ] } , \"s\" ] , \"o\" : { } } ",
     ]
 
-    @Test(arguments: documents)
-    func nestedValuesReadAsTheParserReadsThem(_ text: String) throws {
+    @Test(arguments: documents, [JSONObjectView.Checking.everything, .readValues])
+    func nestedValuesReadAsTheParserReadsThem(_ text: String, checking: JSONObjectView.Checking) throws {
         let tree = try JSONParser.parse(Array(text.utf8))
         try Array(text.utf8).withUnsafeBytes { bytes in
-            let view = try JSONObjectView(bytes)
+            let view = try JSONObjectView(bytes, checking: checking)
             try Self.expect(view, equals: tree, at: "$")
         }
     }
@@ -69,12 +70,49 @@ import Testing
         for bad in [#"{"l":[{"a":[1,]}]}"#, #"{"o":{"a":{"b":"\q"}}}"#, #"{"l":[[[[]]]]"#, #"{"o":{"a":1 "b":2}}"#, #"{"l":[{}{}]}"#] {
             #expect(throws: JSONParser.SyntaxError.self, "\(bad)") { try Array(bad.utf8).withUnsafeBytes { bytes in _ = try JSONObjectView(bytes) } }
         }
-        // As deep as the parser allows, and one deeper: both agree.
+        // As deep as the parser allows, and one deeper: all agree, whatever is checked.
         for arrays in [63, 64] {
             let text = Array(("{\"a\":" + String(repeating: "[", count: arrays) + String(repeating: "]", count: arrays) + "}").utf8)
             let parsed = (try? JSONParser.parse(text)) != nil
-            let viewed = text.withUnsafeBytes { bytes in (try? JSONObjectView(bytes)) != nil }
-            #expect(parsed == (arrays == 63) && viewed == parsed, "\(arrays) nested arrays")
+            #expect(parsed == (arrays == 63), "\(arrays) nested arrays")
+            for checking in [JSONObjectView.Checking.everything, .readValues] {
+                let viewed = text.withUnsafeBytes { bytes in (try? JSONObjectView(bytes, checking: checking)) != nil }
+                #expect(viewed == parsed, "\(arrays) nested arrays, \(checking)")
+            }
+        }
+    }
+
+    /// Checking only what is read: a malformed container stepped over is let through, and is
+    /// refused when it is read; brackets inside strings do not count.
+    @Test func readingValuesChecksAContainerWhenItIsRead() throws {
+        let text = Array(#"{"o":{"a" 1,"l":[2,]},"c":"}]{[","e":["\"]",{"x":"]"}],"a":7}"#.utf8)
+        #expect(throws: JSONParser.SyntaxError.self) { try text.withUnsafeBytes { bytes in _ = try JSONObjectView(bytes) } }
+        try text.withUnsafeBytes { bytes in
+            let view = try JSONObjectView(bytes, checking: .readValues)
+            #expect(try view.value("a")?.int64() == 7)
+            #expect(try view.value("c")?.string() == "}]{[")
+            #expect(try view.value("e")?.value() == .array([.string("\"]"), .object(["x": .string("]")])]))
+            let object = try #require(view.value("o"))
+            #expect(throws: JSONParser.SyntaxError.self) { _ = try object.object() }
+            #expect(throws: JSONParser.SyntaxError.self) { _ = try object.value() }
+        }
+    }
+
+    /// Unbalanced or unterminated input is an error either way, never a read past the end.
+    @Test(arguments: [#"{"o":{"a":[1,2}"#, #"{"o":"unterminated}"#, #"{"o":{"a":"x\"}}"#, #"{"o":[[["#, #"{"o":{"a":1}]"#])
+    func readingValuesStillRefusesUnbalancedInput(_ bad: String) {
+        #expect(throws: JSONParser.SyntaxError.self) { try Array(bad.utf8).withUnsafeBytes { bytes in _ = try JSONObjectView(bytes, checking: .readValues) } }
+    }
+
+    /// A string's stored bytes, for readers that parse them in place: only without escapes.
+    @Test func anUnescapedStringIsLentAsItsBytes() throws {
+        let text = Array(#"{"t":"2026-11-25T08:00:00Z","e":"a\u0062","n":1,"s":""}"#.utf8)
+        try text.withUnsafeBytes { bytes in
+            let view = try JSONObjectView(bytes)
+            #expect(view.value("t")?.withUnescapedString { Array($0) } == Array("2026-11-25T08:00:00Z".utf8))
+            #expect(view.value("s")?.withUnescapedString { $0.count } == 0)
+            #expect(view.value("e")?.withUnescapedString { _ in true } == nil)
+            #expect(view.value("n")?.withUnescapedString { _ in true } == nil)
         }
     }
 }

@@ -186,6 +186,11 @@ public struct StoredObject {
     }
 
     public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
+        // In place when it can be (a stored time has no escapes): no `String` made to parse.
+        if case .view(let slice) = try value(key), let millis = slice.withUnescapedString(RFC3339.parse(utf8:)) {
+            guard let millis else { throw mismatch(key, "an RFC 3339 time") }
+            return Timestamp(millis: millis)
+        }
         guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time
     }

@@ -8,8 +8,11 @@ public struct RecordView {
     public let streamId: String
     public let version: UInt64
     public let type: String
-    /// RFC 3339 UTC commit time, as stored.
-    public let at: String
+    /// Commit time, milliseconds since the Unix epoch: the stored RFC 3339 time, parsed in
+    /// place (no `String` made for it).
+    public let atMillis: Int64
+    /// The commit time as stored (the writer prints it from the same milliseconds).
+    public var at: String { RFC3339.format(millis: atMillis) }
     public let data: JSONObjectView.Slice
 }
 
@@ -26,12 +29,12 @@ extension RecordCodec {
         do {
             guard let stored = try record.value("position")?.int64(), let streamId = try record.value("streamId")?.string(),
                   let version = try record.value("version")?.int64(), let type = try record.value("type")?.string(),
-                  let at = try record.value("at")?.string(), let data = record.value("data")
+                  let atMillis = record.value("at")?.withUnescapedString(RFC3339.parse(utf8:)) ?? nil, let data = record.value("data")
             else {
                 throw EventStoreError.corruptRecord(position: position, reason: "missing or mistyped members")
             }
             try checkHeader(storedPosition: stored, version: version, position: position)
-            return RecordView(position: position, streamId: streamId, version: UInt64(version), type: type, at: at, data: data)
+            return RecordView(position: position, streamId: streamId, version: UInt64(version), type: type, atMillis: atMillis, data: data)
         } catch let error as EventStoreError {
             throw error
         } catch {

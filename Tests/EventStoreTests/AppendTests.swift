@@ -55,14 +55,17 @@ import Testing
         for i in 0..<30 {
             _ = try await appendOne(store, stream: "s-\(i % 4)", data: ["i": .int(Int64(i)), "text": "价格 \"quoted\"\n", "nested": ["a": [1, nil, true]]])
         }
-        var viewed: [(position: UInt64, streamId: String, version: UInt64, type: String, at: String, data: JSONValue)] = []
-        try store.forEachRecordView(from: 5, limit: 20) { viewed.append(($0.position, $0.streamId, $0.version, $0.type, $0.at, try $0.data.value())) }
+        var viewed: [(position: UInt64, streamId: String, version: UInt64, type: String, at: String, atMillis: Int64, data: JSONValue)] = []
+        try store.forEachRecordView(from: 5, limit: 20) {
+            viewed.append(($0.position, $0.streamId, $0.version, $0.type, $0.at, $0.atMillis, try $0.data.value()))
+        }
         #expect(viewed.map(\.position) == Array(5...24))
         let recorded = try store.readAll(from: 5, limit: 20)
         #expect(viewed.count == recorded.count)
         for (view, record) in zip(viewed, recorded) {
             #expect(view.position == record.position && view.streamId == record.streamId && view.version == record.version)
             #expect(view.type == record.type && view.at == record.at && view.data == record.data)
+            #expect(view.atMillis == RFC3339.parse(record.at))
         }
     }
 

@@ -52,6 +52,26 @@ import Testing
         #expect(reason.contains("hash"))
     }
 
+    /// Reading records in place (what a rebuild does) does not guess at a damaged header: a
+    /// commit time that is not one stops the read at its position.
+    @Test func aRecordViewRefusesADamagedTime() async throws {
+        let dir = try await makeLog()
+        try tamper(dir.path) { txn, log, _ in
+            var bytes = try #require(try txn.getBytes(log, BigEndian.bytes(7)))
+            let at = Array(#""at":""#.utf8)
+            let start = try #require((0...(bytes.count - at.count)).first { Array(bytes[$0..<($0 + at.count)]) == at })
+            bytes[start + at.count + 4] = UInt8(ascii: "x")  // 2026-… becomes 2026x…
+            try txn.put(log, BigEndian.bytes(7), bytes)
+        }
+        let store = try EventStore.openReadOnly(directory: dir.path)
+        defer { store.close() }
+        var read: [UInt64] = []
+        #expect(throws: EventStoreError.corruptRecord(position: 7, reason: "missing or mistyped members")) {
+            try store.forEachRecordView { read.append($0.position) }
+        }
+        #expect(read == Array(1...6))
+    }
+
     @Test func aRemovedRecordIsAGap() async throws {
         let dir = try await makeLog()
         try tamper(dir.path) { txn, log, _ in try txn.delete(log, BigEndian.bytes(10)) }

@@ -17,9 +17,9 @@ struct DocumentKey: Hashable {
     let database: String
     let key: String
 
-    /// The key alone: a projection has a handful of databases, and hashing both strings on
-    /// every document and counter lookup was a twentieth of a rebuild's applying thread.
-    /// Equality still compares both.
+    /// The key alone: a projection has a handful of databases, and hashing both strings
+    /// doubled the hashing of every document and counter lookup on a rebuild's applying
+    /// thread. Equality still compares both.
     func hash(into hasher: inout Hasher) {
         hasher.combine(key)
     }

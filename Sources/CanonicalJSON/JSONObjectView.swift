@@ -2,8 +2,8 @@
 /// for. For hot readers of stored documents (a rebuild reads every event's data), where
 /// building a `JSONValue` tree hashed every member name into a dictionary only to look a few up.
 ///
-/// Checked as strictly as `JSONParser.parse` for syntax; a string is validated as UTF-8 when it
-/// is read. A view points into `bytes`: use it only while they are alive (inside the read
+/// Checked as strictly as `JSONParser.parse` for syntax (or, for the log's own records, only
+/// where it is read: `Checking`); a string is validated as UTF-8 when it is read. A view points into `bytes`: use it only while they are alive (inside the read
 /// transaction that handed them out).
 public struct JSONObjectView {
     /// How much of a document is checked for syntax.
@@ -51,7 +51,7 @@ public struct JSONObjectView {
     }
 
     /// The object whose `{` is at `start`; `end` is set to just after its `}`. Every value is
-    /// stepped over (syntax checked) on the way.
+    /// stepped over on the way, its syntax checked as `checking` says.
     private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, checking: Checking, at start: Int, end: inout Int)
         throws(JSONParser.SyntaxError)
     {
@@ -132,7 +132,6 @@ public struct JSONObjectView {
             return try parser.parseString()
         }
 
-        /// The integer, or nil when the value is not one that fits in 64 bits.
         /// `body` over the string's bytes as stored, when the value is a string without escapes
         /// (a time, an id); nil otherwise. For readers that parse the text themselves and need
         /// no `String` of it. The bytes are not checked as UTF-8: `body` must accept only what
@@ -144,6 +143,7 @@ public struct JSONObjectView {
             return body(inner)
         }
 
+        /// The integer, or nil when the value is not one that fits in 64 bits.
         public func int64() throws(JSONParser.SyntaxError) -> Int64? {
             guard first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
             var parser = parser()

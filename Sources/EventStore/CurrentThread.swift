@@ -26,3 +26,16 @@ public func raiseCurrentThreadPriority(by niceness: Int32) -> Bool {
     return false
     #endif
 }
+
+/// CPU seconds (user + system) the calling thread has used so far; NaN where the platform
+/// cannot tell. For pipelines of threads (a rebuild's reading and applying threads): which one
+/// is busy all the time sets the rate, and whole-process figures cannot show it.
+public func currentThreadCPUSeconds() -> Double {
+    #if canImport(Glibc)
+    var time = timespec()
+    guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return .nan }
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    #else
+    return .nan
+    #endif
+}

@@ -72,6 +72,12 @@ import Testing
         #expect(rebuild["invariantsHold"] as? Bool == true)
         #expect((number(rebuild, "events") ?? 0) >= 3000)
         #expect(number(rebuild, "startupSeconds") != nil)
+        // Each stage's CPU: real figures (more than nothing, less than the run's CPU allows).
+        let seconds = try #require(number(rebuild, "seconds"))
+        for stage in ["readingCPUSeconds", "applyingCPUSeconds"] {
+            let cpu = try #require(number(rebuild, stage), "\(stage)")
+            #expect(cpu > 0 && cpu <= seconds + 1, "\(stage) \(cpu) s in a \(seconds) s run")
+        }
         let search = try await report(["search", "--products", "200", "--queries", "100"])
         #expect(search["invariantsHold"] as? Bool == true)
         #expect(number(search, "ok") == 100)

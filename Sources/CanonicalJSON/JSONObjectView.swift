@@ -63,7 +63,10 @@ public struct JSONObjectView {
         parser.skipsStructurally = checking == .readValues
         parser.index = start
         var members: [Member] = []
-        members.reserveCapacity(8)
+        // Room for a log record's nine members and an event's data without growing (at 8, every
+        // record grew its array once): reading CPU 7.05 s against 7.31 s per 1M events, six
+        // alternated pairs.
+        members.reserveCapacity(12)
         var decodedNames: [String] = []
         try parser.walkRawMembers(depth: depth) { (name, decoded, parser: inout Parser) throws(JSONParser.SyntaxError) in
             let valueStart = parser.index

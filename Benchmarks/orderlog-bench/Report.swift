@@ -27,7 +27,9 @@ struct Report {
                 "maxMs": round3(latencies.maxMilliseconds), "invariantsHold": invariantsHold, "allocator": MemoryAllocator.description,
             ]
             if !invariantFailures.isEmpty { object["invariantFailures"] = invariantFailures }
-            for (key, value) in extra { object[key] = round3(value) }
+            // A figure the platform could not measure (NaN) is left out: JSON has no NaN, and one
+            // would make the whole report unprintable.
+            for (key, value) in extra where value.isFinite { object[key] = round3(value) }
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
                 Swift.print(String(decoding: data, as: UTF8.self))
             }

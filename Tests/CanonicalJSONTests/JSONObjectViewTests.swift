@@ -104,6 +104,69 @@ import Testing
         #expect(throws: JSONParser.SyntaxError.self) { try Array(bad.utf8).withUnsafeBytes { bytes in _ = try JSONObjectView(bytes, checking: .readValues) } }
     }
 
+    /// Damaged records — bytes changed to brackets and quotes, bytes dropped, the end cut off —
+    /// never make a view trap or read outside its buffer, whatever it checks; and whenever the
+    /// full parser accepts the damaged bytes, both views read from them what it built.
+    @Test func damagedRecordsNeverTrapAndAgreeWhenValid() throws {
+        let record = Array(
+            (#"{"at":"2026-11-26T21:42:05.032Z","data":{"address":{"c":"N3oh1K5vhDiB2PAYeE","l":"B178/1"},"b":false,"l":[{"a":1136,"o":"G28","#
+                + #""q":1,"l":[{"a":"版本","b":"B"]"}],"c":"Nike 吸尘器"}],"o":"01M8CWXYZ4","q":-7},"hash":"f8eddf0b559e17a5","metadata":"#
+                + #"{"a":"system","b":"01M8CWXYZ4JQ7H"},"position":500000,"prevHash":"b8813e178a40","streamId":"order-01M8","type":"X","version":1}"#)
+                .utf8)
+        let damage = Array(#"{}[]",:\ 0a"#.utf8)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % max(bound, 1)
+        }
+        var accepted = 0
+        for _ in 0..<4000 {
+            var bytes = record
+            for _ in 0...next(3) where !bytes.isEmpty {
+                switch next(3) {
+                case 0: bytes[next(bytes.count)] = damage[next(damage.count)]
+                case 1: bytes.remove(at: next(bytes.count))
+                default: bytes.removeLast(next(min(40, bytes.count)))
+                }
+            }
+            let tree = try? JSONParser.parse(bytes)
+            try bytes.withUnsafeBytes { raw in
+                for checking in [JSONObjectView.Checking.everything, .readValues] {
+                    guard let view = try? JSONObjectView(raw, checking: checking) else {
+                        // What the full parser accepts as an object, both views accept.
+                        if case .object = tree { Issue.record("a valid object refused (\(checking)): \(String(decoding: bytes, as: UTF8.self))") }
+                        continue
+                    }
+                    if case .object = tree {
+                        accepted += 1
+                        try Self.expect(view, equals: try #require(tree), at: "$")
+                    } else {
+                        Self.readEverything(view)
+                    }
+                }
+            }
+        }
+        #expect(accepted > 0, "some damage leaves valid JSON, and it was compared")
+    }
+
+    /// Reads every member a damaged record may still have, at every depth, ignoring errors: what
+    /// is checked here is that nothing traps.
+    static func readEverything(_ view: JSONObjectView) {
+        for name in ["at", "data", "hash", "metadata", "position", "prevHash", "streamId", "type", "version", "address", "a", "b", "c", "l", "o",
+                     "q"] as [StaticString] {
+            if let slice = view.value(name) { readEverything(slice) }
+        }
+    }
+
+    static func readEverything(_ slice: JSONObjectView.Slice) {
+        _ = try? slice.value()
+        _ = try? slice.string()
+        _ = try? slice.int64()
+        _ = slice.withUnescapedString { $0.count }
+        if let object = try? slice.object() { readEverything(object) }
+        if let elements = try? slice.elements() { for element in elements { readEverything(element) } }
+    }
+
     /// A string's stored bytes, for readers that parse them in place: only without escapes.
     @Test func anUnescapedStringIsLentAsItsBytes() throws {
         let text = Array(#"{"t":"2026-11-25T08:00:00Z","e":"a\u0062","n":1,"s":""}"#.utf8)

@@ -100,8 +100,13 @@ public struct StoredObject {
     }
 
     public func string(_ key: StaticString) throws(StoredShapeError) -> String {
+        try string(try value(key), key)
+    }
+
+    /// `member` (found under `key`) as a string.
+    private func string(_ member: Member, _ key: StaticString) throws(StoredShapeError) -> String {
         let string: String?
-        switch try value(key) {
+        switch member {
         case .tree(let value): string = value.stringValue
         case .view(let slice):
             do { string = try slice.string() } catch { throw mismatch(key, "a valid string (\(error.reason))") }
@@ -187,30 +192,19 @@ public struct StoredObject {
 
     public func timestamp(_ key: StaticString) throws(StoredShapeError) -> Timestamp {
         // In place when it can be (a stored time has no escapes): no `String` made to parse.
-        if case .view(let slice) = try value(key), let millis = slice.withUnescapedString(RFC3339.parse(utf8:)) {
+        let member = try value(key)
+        if case .view(let slice) = member, let millis = slice.withUnescapedString(RFC3339.parse(utf8:)) {
             guard let millis else { throw mismatch(key, "an RFC 3339 time") }
             return Timestamp(millis: millis)
         }
-        guard let time = Timestamp(rfc3339: try string(key)) else { throw mismatch(key, "an RFC 3339 time") }
+        guard let time = Timestamp(rfc3339: try string(member, key)) else { throw mismatch(key, "an RFC 3339 time") }
         return time
     }
 
     public func object(_ key: StaticString) throws(StoredShapeError) -> StoredObject {
-        let member = try value(key)
+        let members = try Self.objectMembers(try value(key), at: Self.join(path, "\(key)"))
         // A member of a member joins this object's path now (rare: an order document's order).
-        let base = self.key == nil ? base : path
-        let members: Members
-        switch member {
-        case .tree(let value):
-            guard case .object(let object) = value else { throw mismatch(key, "an object") }
-            members = .tree(object)
-        case .view(let slice):
-            let view: JSONObjectView?
-            do { view = try slice.object() } catch { throw mismatch(key, "a valid object (\(error.reason))") }
-            guard let view else { throw mismatch(key, "an object") }
-            members = .view(view)
-        }
-        return StoredObject(members: members, base: base, key: key)
+        return StoredObject(members: members, base: self.key == nil ? base : path, key: key)
     }
 
     /// nil when the member is missing or null, as `decodeIfPresent` has it.
@@ -220,13 +214,20 @@ public struct StoredObject {
 
     /// An array's element as an object with an empty path (`objects` names its place).
     private static func element(_ member: Member) throws(StoredShapeError) -> StoredObject {
+        StoredObject(members: try objectMembers(member, at: ""), base: "", key: nil)
+    }
+
+    /// The members of `member` when it is an object; else an error naming `place`.
+    private static func objectMembers(_ member: Member, at place: @autoclosure () -> String) throws(StoredShapeError) -> Members {
         switch member {
-        case .tree(let value): return try StoredObject(value, path: "")
+        case .tree(let value):
+            guard case .object(let object) = value else { throw StoredShapeError(path: place(), expected: "an object") }
+            return .tree(object)
         case .view(let slice):
             let view: JSONObjectView?
-            do { view = try slice.object() } catch { throw StoredShapeError(path: "", expected: "a valid object (\(error.reason))") }
-            guard let view else { throw StoredShapeError(path: "", expected: "an object") }
-            return StoredObject(view, path: "")
+            do { view = try slice.object() } catch { throw StoredShapeError(path: place(), expected: "a valid object (\(error.reason))") }
+            guard let view else { throw StoredShapeError(path: place(), expected: "an object") }
+            return .view(view)
         }
     }
 

@@ -3,8 +3,9 @@
 /// building a `JSONValue` tree hashed every member name into a dictionary only to look a few up.
 ///
 /// Checked as strictly as `JSONParser.parse` for syntax (or, for the log's own records, only
-/// where it is read: `Checking`); a string is validated as UTF-8 when it is read. A view points into `bytes`: use it only while they are alive (inside the read
-/// transaction that handed them out).
+/// where it is read: `Checking`); a string is validated as UTF-8 when it is read. A view points
+/// into `bytes`: use it only while they are alive (inside the read transaction that handed them
+/// out).
 public struct JSONObjectView {
     /// How much of a document is checked for syntax.
     public enum Checking: Sendable {

@@ -45,6 +45,14 @@ import Testing
             #expect(try await api.call(.get, "/v1/products?q=%20%E6%89%8B%E6%9C%BA%0A%E3%80%80&pageSize=5").json["total"] == 1)
             #expect(try await api.call(.get, "/v1/products?q=%20%20&page=1").json["total"] == 1)
             #expect(try await api.call(.get, "/v1/products?q=\(String(repeating: "a", count: 201))").code == "BAD_REQUEST")
+            // Escapes that do not spell UTF-8 are refused, not searched for as U+FFFD (which
+            // matched every product); a malformed escape is kept as text, as the router does.
+            for query in ["q=%FF%FE", "q=%E6%89", "category=%C0%AF", "q=%E6%89%8B&sort=%80"] {
+                let refused = try await api.call(.get, "/v1/products?\(query)")
+                #expect(refused.code == "BAD_REQUEST" && refused.json["detail"] == "the query string is not UTF-8 once its percent escapes are decoded")
+            }
+            #expect(try await api.call(.get, "/v1/products?q=%E6%89%8B%ZZ").status == .ok)
+            #expect(try await api.call(.get, "/v1/products?q=100%").status == .ok)
             #expect(try await api.call(.get, "/v1/categories").json["items"] == [["category": "手机", "productCount": 1]])
             #expect(try await api.call(.get, "/v1/products?pageSize=0").code == "BAD_REQUEST")
             #expect(try await api.call(.get, "/v1/products?sort=cheapest").code == "BAD_REQUEST")
@@ -64,6 +72,8 @@ import Testing
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/price", json: ["priceCents": -1], token: admin).code == "VALIDATION_FAILED")
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/price", json: ["priceCents": .double(1.5)], token: admin).code == "BAD_REQUEST")
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/price", raw: #"{"priceCents":1e308}"#, token: admin).code == "BAD_REQUEST")
+            let huge = try await api.call(.put, "/v1/admin/skus/P1-A/price", raw: #"{"priceCents":99999999999999999999}"#, token: admin)
+            #expect(huge.code == "BAD_REQUEST" && huge.json["detail"] == "priceCents must be an integer, not a fraction, an exponent or beyond 64 bits")
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/limit", json: ["limitPerUser": 2], token: admin).json["limitPerUser"] == 2)
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/limit", json: ["limitPerUser": .null], token: admin).json["limitPerUser"] == .null)
             #expect(try await api.call(.put, "/v1/admin/skus/P1-A/limit", json: ["limitPerUser": 100], token: admin).code == "VALIDATION_FAILED")

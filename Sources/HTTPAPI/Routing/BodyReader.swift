@@ -83,7 +83,7 @@ struct BodyReader {
     mutating func integer(_ field: String, required: Bool = true, range: ClosedRange<Int64>) -> Int64? {
         guard let value = value(field, required: required) else { return nil }
         guard case .int(let integer) = value else {
-            typeErrors.append("\(name(field)) must be an integer, not \(value.typeName == "number" ? "a fraction or exponent" : value.typeName)")
+            typeErrors.append("\(name(field)) must be an integer, not \(value.typeName == "number" ? "a fraction, an exponent or beyond 64 bits" : value.typeName)")
             return nil
         }
         guard range.contains(integer) else {

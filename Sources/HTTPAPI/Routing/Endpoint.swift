@@ -55,6 +55,9 @@ struct Endpoint: Sendable {
         let isCommand = request.method != .get && request.method != .head
         let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + client) : nil
         let body = try Self.parseBody(rawBody, rule: spec.body)
+        if let query = request.uri.query, query.utf8.contains(UInt8(ascii: "%")), !QueryString.decodesToUTF8(query) {
+            throw APIError.badRequest("the query string is not UTF-8 once its percent escapes are decoded")
+        }
         if request.method == .get, let header = request.headers.single(.xMinPosition) {
             guard let position = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.badRequest("X-Min-Position must be a non-negative integer")

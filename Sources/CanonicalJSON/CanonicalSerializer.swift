@@ -94,25 +94,27 @@ public enum CanonicalJSON {
                 let end = PlainRun.end(in: raw, from: runStart).end
                 if runStart < end { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
                 guard end < bytes.count else { break }
-                let byte = bytes[end]
                 runStart = end + 1
-                out.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                default:
-                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0xF)])
-                }
+                out.append(contentsOf: escapeSequences[Int(bytes[end])])
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The escaped form of each byte a plain run stops at (`"`, `\\` and the control
+    /// characters), indexed by the byte; empty for every other byte.
+    static let escapeSequences: [[UInt8]] = (0..<256).map { value -> [UInt8] in
+        let byte = UInt8(value)
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): return [UInt8(ascii: "\\"), byte]
+        case 0x08: return Array(#"\b"#.utf8)
+        case 0x0C: return Array(#"\f"#.utf8)
+        case 0x0A: return Array(#"\n"#.utf8)
+        case 0x0D: return Array(#"\r"#.utf8)
+        case 0x09: return Array(#"\t"#.utf8)
+        case 0..<0x20: return Array(#"\u00"#.utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        default: return []
+        }
     }
 
     private static let nullBytes = Array("null".utf8)

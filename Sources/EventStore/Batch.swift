@@ -20,7 +20,8 @@ struct Batch {
     /// The heads a plan's streams had before it, reused from plan to plan.
     /// Each append's stream head before this plan, and where the head cache holds it.
     private var priorHeads: [(head: StreamHead?, slot: Int32?)] = []
-    /// The record being written, one buffer for the whole batch (LMDB copies it into its page).
+    /// The record being written, one buffer for the whole batch (LMDB copies it into its page);
+    /// only its first bytes are the record.
     private var record: [UInt8] = []
     /// One stream-index cursor for every head lookup of the batch (shared by copies of it).
     private let cursors = BatchCursors()
@@ -79,11 +80,13 @@ struct Batch {
             for event in append.events {
                 version += 1
                 let position = nextPosition
-                RecordCodec.encode(
+                let length = RecordCodec.encode(
                     position: position, streamId: append.streamId, version: version, type: event.type, at: at,
                     canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, into: &record)
                 try BigEndian.withBytes(position) { positionBytes in
-                    try record.withUnsafeBytes { record in try transaction.put(layout.log, positionBytes, record, flags: .append) }
+                    try record.withUnsafeBytes { buffer in
+                        try transaction.put(layout.log, positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]), flags: .append)
+                    }
                     try StoreLayout.withStreamKey(append.streamId, version: version) { key in
                         try transaction.put(layout.streams, key, positionBytes)
                     }

@@ -12,66 +12,98 @@ enum RecordCodec {
     static let zeroHash = [UInt8](repeating: 0, count: 32)
     static let zeroHashHex = String(repeating: "0", count: 64)
 
-    /// Assembles and hashes the stored bytes of one record into `record` (emptied first, its
-    /// capacity kept: the writer reuses one buffer for every record of a batch): the part
-    /// before `hash`, a placeholder for it, the part after; the digest covers the two parts
-    /// and is then written into the placeholder.
+    /// Assembles and hashes the stored bytes of one record in `buffer`, and returns how many
+    /// there are: the part before `hash`, a placeholder for it, the part after; the digest
+    /// covers the two parts and is then written into the placeholder. `buffer` is grown when
+    /// the record might not fit and otherwise reused as it is (the writer keeps one for every
+    /// record of a batch); only its first bytes are the record.
     ///
     /// `chain` comes in as the previous record's hash and leaves as this record's, overwritten
     /// in place: the writer carries it from event to event without allocating a digest each.
     static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
                        canonicalData: [UInt8], metadata: EventMetadata, chain: inout [UInt8], hasher: SHA256.Hasher,
-                       into record: inout [UInt8]) {
-        record.removeAll(keepingCapacity: true)
-        record.reserveCapacity(canonicalData.count + 420)
-        record.append(contentsOf: #"{"at":"#.utf8)
-        CanonicalJSON.writeString(at, into: &record)
-        record.append(contentsOf: #","data":"#.utf8)
-        record.append(contentsOf: canonicalData)
-        record.append(UInt8(ascii: ","))
-        let headEnd = record.count
-        record.append(contentsOf: #""hash":""#.utf8)
-        let hashOffset = record.count
-        record.append(contentsOf: placeholder)
-        record.append(contentsOf: #"","#.utf8)
-        let tailStart = record.count
-        record.append(contentsOf: #""metadata":{"actor":"#.utf8)
-        writeOptional(metadata.actor, into: &record)
-        record.append(contentsOf: #","causationId":"#.utf8)
-        writeOptional(metadata.causationId, into: &record)
-        record.append(contentsOf: #","commandId":"#.utf8)
-        writeOptional(metadata.commandId, into: &record)
-        record.append(contentsOf: #","correlationId":"#.utf8)
-        writeOptional(metadata.correlationId, into: &record)
-        record.append(contentsOf: #"},"position":"#.utf8)
-        CanonicalJSON.writeInteger(Int64(position), into: &record)
-        record.append(contentsOf: #","prevHash":""#.utf8)
-        Hex.append(chain, to: &record)
-        record.append(contentsOf: #"","streamId":"#.utf8)
-        CanonicalJSON.writeString(streamId, into: &record)
-        record.append(contentsOf: #","type":"#.utf8)
-        CanonicalJSON.writeString(type, into: &record)
-        record.append(contentsOf: #","version":"#.utf8)
-        CanonicalJSON.writeInteger(Int64(version), into: &record)
-        record.append(UInt8(ascii: "}"))
-
-        hasher.reset()
-        hasher.update(chain)
-        record.withUnsafeBytes { bytes in
-            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[..<headEnd]))
-            hasher.update(UnsafeRawBufferPointer(rebasing: bytes[tailStart...]))
+                       into buffer: inout [UInt8]) -> Int {
+        let bound = fixedBytes + canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count
+            + BoundedWriter.maxBytes(string: at) + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: type)
+            + maxBytes(metadata.actor) + maxBytes(metadata.causationId) + maxBytes(metadata.commandId) + maxBytes(metadata.correlationId)
+        if buffer.count < bound { buffer = [UInt8](repeating: 0, count: max(bound, 2 * buffer.count)) }
+        while true {
+            if let count = write(position: position, streamId: streamId, version: version, type: type, at: at, canonicalData: canonicalData,
+                                 metadata: metadata, chain: &chain, hasher: hasher, into: &buffer) {
+                return count
+            }
+            // The bound above fell short (it cannot, but a miscount must cost a second try, not
+            // a broken record): nothing was hashed; try again in twice the room.
+            buffer = [UInt8](repeating: 0, count: 2 * buffer.count)
         }
-        hasher.finalize(into: &chain)
-        Hex.write(chain, into: &record, at: hashOffset)
     }
+
+    /// One try at `encode`: nil, with `chain` untouched, when the record did not fit.
+    private static func write(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
+                              canonicalData: [UInt8], metadata: EventMetadata, chain: inout [UInt8], hasher: SHA256.Hasher,
+                              into buffer: inout [UInt8]) -> Int? {
+        buffer.withUnsafeMutableBytes { memory in
+            var out = BoundedWriter(memory)
+            out.literal(#"{"at":"#)
+            out.string(at)
+            out.literal(#","data":"#)
+            out.bytes(canonicalData)
+            out.byte(UInt8(ascii: ","))
+            let headEnd = out.count
+            out.literal(#""hash":""#)
+            let hashOffset = out.count
+            out.bytes(placeholder)
+            out.literal(#"","#)
+            let tailStart = out.count
+            out.literal(#""metadata":{"actor":"#)
+            writeOptional(metadata.actor, into: &out)
+            out.literal(#","causationId":"#)
+            writeOptional(metadata.causationId, into: &out)
+            out.literal(#","commandId":"#)
+            writeOptional(metadata.commandId, into: &out)
+            out.literal(#","correlationId":"#)
+            writeOptional(metadata.correlationId, into: &out)
+            out.literal(#"},"position":"#)
+            out.integer(Int64(position))
+            out.literal(#","prevHash":""#)
+            out.hex(chain)
+            out.literal(#"","streamId":"#)
+            out.string(streamId)
+            out.literal(#","type":"#)
+            out.string(type)
+            out.literal(#","version":"#)
+            out.integer(Int64(version))
+            out.byte(UInt8(ascii: "}"))
+            guard !out.overflowed else { return nil }
+
+            let record = out.written
+            hasher.reset()
+            hasher.update(chain)
+            hasher.update(UnsafeRawBufferPointer(rebasing: record[..<headEnd]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: record[tailStart...]))
+            hasher.finalize(into: &chain)
+            out.hex(chain, at: hashOffset)
+            return record.count
+        }
+    }
+
+    /// Every byte of a record that does not depend on its values: the member names and
+    /// punctuation, `null` for each metadata member.
+    private static let fixedBytes =
+        #"{"at":,"data":,"hash":"","metadata":{"actor":,"causationId":,"commandId":,"correlationId":},"position":,"prevHash":"","streamId":,"type":,"version":}"#
+        .utf8.count + 4 * 4
 
     private static let placeholder = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
 
-    private static func writeOptional(_ value: String?, into out: inout [UInt8]) {
+    private static func maxBytes(_ value: String?) -> Int {
+        value.map { BoundedWriter.maxBytes(string: $0) } ?? 0
+    }
+
+    private static func writeOptional(_ value: String?, into out: inout BoundedWriter) {
         if let value {
-            CanonicalJSON.writeString(value, into: &out)
+            out.string(value)
         } else {
-            out.append(contentsOf: "null".utf8)
+            out.literal("null")
         }
     }
 

@@ -48,6 +48,34 @@ import Testing
         #expect(try JSONParser.parse(raw) == recorded.jsonValue)
     }
 
+    /// The writer lays each record into a buffer sized from its parts' worst cases: records
+    /// whose every string escapes as much as it can, records larger than any before (the
+    /// buffer grows) and small ones after, all stored canonically and chained.
+    @Test func recordsOfEveryShapeAreStoredCanonically() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        let escaping = String(repeating: "\u{1}\"\\\n", count: 30) + "价格😀"
+        let shapes: [(data: JSONValue, metadata: EventMetadata)] = [
+            (["n": 1], EventMetadata(commandId: nil, correlationId: nil, causationId: nil, actor: nil)),
+            (["text": .string(escaping)], EventMetadata(commandId: escaping, correlationId: escaping, causationId: escaping, actor: escaping)),
+            (["big": .string(String(repeating: "价", count: 20_000)), "n": .int(Int64.min)], EventMetadata(commandId: "c", correlationId: nil, causationId: nil, actor: "a")),
+            (["n": .int(Int64.max)], EventMetadata(commandId: "", correlationId: "", causationId: "", actor: "")),
+        ]
+        for (index, shape) in shapes.enumerated() {
+            let proposed = try ProposedEvent(type: "Shape", data: shape.data, metadata: shape.metadata)
+            _ = try await store.append([StreamAppend(streamId: "shape-\(index)", expectedVersion: .noStream, events: [proposed])])
+        }
+        let recorded = try store.readAll()
+        #expect(recorded.map(\.data) == shapes.map(\.data))
+        #expect(recorded.map(\.metadata) == shapes.map(\.metadata))
+        var raws: [[UInt8]] = []
+        try store.forEachRawRecord { _, bytes in raws.append(Array(bytes)) }
+        for raw in raws { #expect(try CanonicalJSON.serialize(try JSONParser.parse(raw)) == raw) }
+        #expect(raws.count == 4)
+        #expect(try store.verify() == .verified(events: 4, head: try #require(recorded.last).hash))
+    }
+
     @Test func recordViewsReadTheRecordsInPlace() async throws {
         let dir = TemporaryDirectory()
         let store = try EventStore(directory: dir.path)

@@ -1,0 +1,111 @@
+import CanonicalJSON
+import Testing
+
+/// The bounded writer writes the bytes the array writers append, within the bounds it states.
+@Suite struct BoundedWriterTests {
+    /// Writes with a buffer exactly `bound` bytes long, which must be enough.
+    func written(bound: Int, _ body: (inout BoundedWriter) -> Void) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: bound)
+        let (count, overflowed) = buffer.withUnsafeMutableBytes { memory in
+            var writer = BoundedWriter(memory)
+            body(&writer)
+            return (writer.count, writer.overflowed)
+        }
+        #expect(!overflowed, "a bound of \(bound) bytes was not enough")
+        return Array(buffer[..<count])
+    }
+
+    @Test func stringsAsTheArrayWriterWritesThem() {
+        var random = SplitMix64(seed: 7)
+        var strings = ["", "a", "华为智能手机 Pro", "q\"b\\s/\u{8}\u{C}\n\r\t\u{1}\u{1F}\u{7F}é\u{2028}😀", String(repeating: "\u{1}", count: 40)]
+        // Every byte below 0x80 at every offset of a word, and random mixes of the escaped ones.
+        for byte in UInt8(0)..<0x80 {
+            for offset in 0..<10 { strings.append(String(repeating: "x", count: offset) + String(decoding: [byte], as: UTF8.self) + "tail-of-it") }
+        }
+        for _ in 0..<500 {
+            let pieces = (0..<Int.random(in: 0..<40, using: &random)).map { _ in ["a", "\"", "\\", "\n", "\u{0}", "手", "😀", "plain text"][Int.random(in: 0..<8, using: &random)] }
+            strings.append(pieces.joined())
+        }
+        for string in strings {
+            var expected: [UInt8] = []
+            CanonicalJSON.writeString(string, into: &expected)
+            #expect(written(bound: BoundedWriter.maxBytes(string: string)) { $0.string(string) } == expected, "\(string.debugDescription)")
+        }
+        // The bound is reached: a string of control characters escapes every byte to six.
+        #expect(written(bound: BoundedWriter.maxBytes(string: "\u{1}\u{2}")) { $0.string("\u{1}\u{2}") }.count == 14)
+    }
+
+    @Test func integersAsTheArrayWriterWritesThem() {
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power]
+        }
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<1000 { values.append(Int64(bitPattern: random.next()) >> Int64.random(in: 0..<63, using: &random)) }
+        for value in values {
+            var expected: [UInt8] = []
+            CanonicalJSON.writeInteger(value, into: &expected)
+            #expect(written(bound: BoundedWriter.maxIntegerBytes) { $0.integer(value) } == expected, "\(value)")
+        }
+    }
+
+    @Test func literalsBytesAndHex() {
+        let digest: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xAB, 0xFF]
+        let bytes = written(bound: 40) { writer in
+            writer.literal(#"{"h":""#)
+            let at = writer.count
+            writer.bytes([UInt8](repeating: UInt8(ascii: "0"), count: 12))
+            writer.byte(UInt8(ascii: "\""))
+            writer.hex(digest)
+            writer.hex([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], at: at)
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"h":"ffffffffffff"00017f80abff"#)
+    }
+}
+
+extension BoundedWriterTests {
+    /// A piece that does not fit is left out whole and marks the writer; the bytes past the
+    /// buffer (here, the rest of a larger array) are never touched.
+    @Test func aPieceThatDoesNotFitIsLeftOut() {
+        var memory = [UInt8](repeating: 0xEE, count: 16)
+        let (count, overflowed, rest) = memory.withUnsafeMutableBytes { all in
+            var writer = BoundedWriter(UnsafeMutableRawBufferPointer(rebasing: all[..<6]))
+            writer.literal("ab")
+            var results = [writer.overflowed]
+            writer.integer(-12_345)
+            results.append(writer.overflowed)
+            writer.hex([1, 2], at: 0)
+            return (writer.count, results, Array(all[6...]))
+        }
+        #expect(count == 2 && overflowed == [false, true])
+        #expect(rest.allSatisfy { $0 == 0xEE })
+        for write in [{ (w: inout BoundedWriter) in w.string("toolong") }, { $0.bytes([1, 2, 3, 4, 5]) }, { $0.hex([1, 2, 3]) },
+                      { $0.hex([1, 2], at: 1) }, { $0.byte(0) }] {
+            var small = [UInt8](repeating: 0xEE, count: 4)
+            let marked = small.withUnsafeMutableBytes { all in
+                var writer = BoundedWriter(UnsafeMutableRawBufferPointer(rebasing: all[..<3]))
+                writer.literal("xyz")
+                write(&writer)
+                return writer.overflowed && writer.count <= 3
+            }
+            #expect(marked && small[3] == 0xEE)
+        }
+    }
+}
+
+/// A deterministic generator (SplitMix64), so a failure repeats.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -29,7 +29,11 @@ final class StateCache {
     }
 
     /// `slot` (from `get`) saves hashing the stream id again when it still holds that stream.
-    func put<S>(_ streamId: String, version: UInt64, state: S, snapshotVersion: UInt64, slot: Int32? = nil) {
+    ///
+    /// Not generic: a staged command hands over states it already holds as `Any`, and a generic
+    /// `S` (bound to `Any`) boxed each again — an allocation and a copy of the state (an order's
+    /// is a dozen references) per stream per command.
+    func put(_ streamId: String, version: UInt64, state: Any, snapshotVersion: UInt64, slot: Int32? = nil) {
         entries.set(streamId, Entry(version: version, state: state, snapshotVersion: snapshotVersion), hint: slot)
     }
 

@@ -154,36 +154,36 @@ extension OrdersProjection.OrderDocument: StoredDocumentReadable {
     }
 }
 
-extension OrdersProjection.OrderDocument: CompactJSONRepresentable {
+extension OrdersProjection.OrderDocument: BoundedCompactJSONRepresentable {
     /// Written by hand (the synthesized form's bytes exactly, pinned by DocumentBytesTests): it
     /// is re-encoded on every order event, and Codable made it a fifth of the read-model thread.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("order", first: true, into: &out)
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("order", first: true)
         order.writeCompactJSON(into: &out)
-        CanonicalJSON.member("version", into: &out)
-        out.append(contentsOf: String(version).utf8)
-        CanonicalJSON.member("placedPosition", into: &out)
-        out.append(contentsOf: String(placedPosition).utf8)
-        CanonicalJSON.member("erased", into: &out)
-        CanonicalJSON.writeBool(erased, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("version")
+        out.integer(version)
+        out.member("placedPosition")
+        out.integer(placedPosition)
+        out.member("erased")
+        out.bool(erased)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension OrdersProjection.OrderSummary: CompactJSONRepresentable {
+extension OrdersProjection.OrderSummary: BoundedCompactJSONRepresentable {
     /// Written by hand (the synthesized form's bytes exactly, pinned by DocumentBytesTests): one
     /// is written to four lists on every order event.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("orderId", first: true, into: &out)
-        CanonicalJSON.writeString(orderId, into: &out)
-        CanonicalJSON.member("status", into: &out)
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("orderId", first: true)
+        out.string(orderId)
+        out.member("status")
         status.writeCompactJSON(into: &out)
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(totalCents, into: &out)
-        CanonicalJSON.member("itemCount", into: &out)
-        CanonicalJSON.writeInteger(Int64(itemCount), into: &out)
-        CanonicalJSON.member("createdAt", into: &out)
-        CanonicalJSON.writeString(createdAt, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("totalCents")
+        out.integer(totalCents)
+        out.member("itemCount")
+        out.integer(Int64(itemCount))
+        out.member("createdAt")
+        out.string(createdAt)
+        out.byte(UInt8(ascii: "}"))
     }
 }

@@ -7,11 +7,17 @@
 /// would not fit is not written and marks the writer `overflowed`: a bound that fell short
 /// costs the caller a second try, never a write past the buffer.
 public struct BoundedWriter: ~Copyable {
-    private let buffer: UnsafeMutableRawBufferPointer
+    // Visible to inlined code: the small writes (a byte, a member name, an array's brackets)
+    // are inlined into the documents' writers in other modules; called, they cost more than
+    // the appends they replace.
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    @usableFromInline var length = 0
+    @usableFromInline var didOverflow = false
+
     /// The bytes written so far, from the start of the buffer.
-    public private(set) var count = 0
+    public var count: Int { length }
     /// Some piece did not fit (and was left out): what was written is not the whole.
-    public private(set) var overflowed = false
+    public var overflowed: Bool { didOverflow }
 
     public init(_ buffer: UnsafeMutableRawBufferPointer) {
         self.buffer = buffer
@@ -21,38 +27,81 @@ public struct BoundedWriter: ~Copyable {
     /// quotes.
     public static func maxBytes(string value: String) -> Int { value.utf8.count * 6 + 2 }
 
-    /// The most bytes `integer(_:)` writes: a sign and nineteen digits.
+    /// The most bytes `integer(_:)` writes: a sign and nineteen digits, or twenty digits.
     public static let maxIntegerBytes = 20
 
-    public var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+    public var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<length]) }
 
+    @inlinable
     public mutating func literal(_ text: StaticString) {
         text.withUTF8Buffer { bytes(UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether `size` more bytes fit; marks the writer overflowed when they do not.
-    private mutating func fits(_ size: Int) -> Bool {
-        guard size <= buffer.count - count else {
-            overflowed = true
+    @inlinable
+    mutating func fits(_ size: Int) -> Bool {
+        guard size <= buffer.count - length else {
+            didOverflow = true
             return false
         }
         return true
     }
 
+    @inlinable
     public mutating func bytes(_ source: UnsafeRawBufferPointer) {
         guard fits(source.count) else { return }
-        UnsafeMutableRawBufferPointer(rebasing: buffer[count..<count + source.count]).copyMemory(from: source)
-        count += source.count
+        UnsafeMutableRawBufferPointer(rebasing: buffer[length..<length + source.count]).copyMemory(from: source)
+        length += source.count
     }
 
     public mutating func bytes(_ source: [UInt8]) {
         source.withUnsafeBytes { bytes($0) }
     }
 
+    @inlinable
     public mutating func byte(_ value: UInt8) {
         guard fits(1) else { return }
-        buffer[count] = value
-        count += 1
+        buffer[length] = value
+        length += 1
+    }
+
+    /// `{"key":` (the first member) or `,"key":`, as `CanonicalJSON.member` writes it.
+    @inlinable
+    public mutating func member(_ key: StaticString, first: Bool = false) {
+        let nameLength = key.utf8CodeUnitCount
+        guard fits(nameLength + 4) else { return }
+        buffer[length] = first ? UInt8(ascii: "{") : UInt8(ascii: ",")
+        buffer[length + 1] = UInt8(ascii: "\"")
+        UnsafeMutableRawBufferPointer(rebasing: buffer[length + 2..<length + 2 + nameLength])
+            .copyMemory(from: UnsafeRawBufferPointer(start: key.utf8Start, count: nameLength))
+        buffer[length + 2 + nameLength] = UInt8(ascii: "\"")
+        buffer[length + 3 + nameLength] = UInt8(ascii: ":")
+        length += nameLength + 4
+    }
+
+    @inlinable
+    public mutating func bool(_ value: Bool) {
+        if value { literal("true") } else { literal("false") }
+    }
+
+    /// `[a,b,…]`, each element written by `element`.
+    @inlinable
+    public mutating func array<T>(_ values: [T], _ element: (T, inout BoundedWriter) -> Void) {
+        byte(UInt8(ascii: "["))
+        var first = true
+        for value in values {
+            if !first { byte(UInt8(ascii: ",")) }
+            first = false
+            element(value, &self)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
+    /// Lets `fill` write exactly `size` bytes in place (a fixed-width form such as a time).
+    public mutating func slot(_ size: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        guard fits(size) else { return }
+        fill(UnsafeMutableRawBufferPointer(rebasing: buffer[length..<length + size]))
+        length += size
     }
 
     /// `value` as a JSON string, escaped as `CanonicalJSON.writeString` does.
@@ -75,17 +124,34 @@ public struct BoundedWriter: ~Copyable {
 
     /// `value` in decimal, as `CanonicalJSON.writeInteger` writes it.
     public mutating func integer(_ value: Int64) {
-        var magnitude = value.magnitude
+        let digits = Self.digitCount(value.magnitude)
+        guard fits(digits + (value < 0 ? 1 : 0)) else { return }
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        writeDigits(value.magnitude, length: digits)
+    }
+
+    /// `value` in decimal.
+    public mutating func integer(_ value: UInt64) {
+        let digits = Self.digitCount(value)
+        guard fits(digits) else { return }
+        writeDigits(value, length: digits)
+    }
+
+    private static func digitCount(_ value: UInt64) -> Int {
         var digits = 1
-        var rest = magnitude / 10
+        var rest = value / 10
         while rest > 0 {
             digits += 1
             rest /= 10
         }
-        guard fits(digits + (value < 0 ? 1 : 0)) else { return }
-        if value < 0 { byte(UInt8(ascii: "-")) }
-        var index = count + digits
-        count = index
+        return digits
+    }
+
+    /// The `digits` decimal digits of `value`, where `fits` has made room for them.
+    private mutating func writeDigits(_ value: UInt64, length digits: Int) {
+        var magnitude = value
+        var index = length + digits
+        length = index
         repeat {
             index -= 1
             buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
@@ -98,16 +164,16 @@ public struct BoundedWriter: ~Copyable {
         guard fits(2 * source.count) else { return }
         let digits = CanonicalJSON.hexDigits
         for value in source {
-            buffer[count] = digits[Int(value >> 4)]
-            buffer[count + 1] = digits[Int(value & 0x0F)]
-            count += 2
+            buffer[length] = digits[Int(value >> 4)]
+            buffer[length + 1] = digits[Int(value & 0x0F)]
+            length += 2
         }
     }
 
     /// Lowercase hex of `source` over bytes already written, from `offset`.
     public mutating func hex(_ source: [UInt8], at offset: Int) {
-        guard offset >= 0, 2 * source.count <= count - offset else {
-            overflowed = true
+        guard offset >= 0, 2 * source.count <= length - offset else {
+            didOverflow = true
             return
         }
         let digits = CanonicalJSON.hexDigits
@@ -117,5 +183,57 @@ public struct BoundedWriter: ~Copyable {
             buffer[index + 1] = digits[Int(value & 0x0F)]
             index += 2
         }
+    }
+}
+
+extension BoundedWriter {
+    /// What `write` writes, as a new array: written into the array's own memory, starting with
+    /// `sizeHint` bytes of room and four times more whenever it did not fit.
+    public static func bytes(sizeHint: Int = 1024, _ write: (inout BoundedWriter) -> Void) -> [UInt8] {
+        var room = max(sizeHint, 64)
+        while true {
+            var complete = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
+                var writer = BoundedWriter(UnsafeMutableRawBufferPointer(buffer))
+                write(&writer)
+                complete = !writer.overflowed
+                initialized = complete ? writer.count : 0
+            }
+            if complete { return bytes }
+            room *= 4
+        }
+    }
+
+    /// Appends what `write` writes to `out`, through scratch memory (an array cannot be written
+    /// past its count).
+    public static func append(to out: inout [UInt8], sizeHint: Int = 1024, _ write: (inout BoundedWriter) -> Void) {
+        var room = max(sizeHint, 64)
+        while true {
+            let complete = withUnsafeTemporaryAllocation(byteCount: room, alignment: 1) { memory -> Bool in
+                var writer = BoundedWriter(memory)
+                write(&writer)
+                guard !writer.overflowed else { return false }
+                out.append(contentsOf: writer.written)
+                return true
+            }
+            if complete { return }
+            room *= 4
+        }
+    }
+}
+
+/// A document or a part of one that writes its compact JSON (the bytes its `Encodable`
+/// conformance gives through `CompactJSONEncoder`) through a `BoundedWriter`: for the largest
+/// documents, written on every change (an order's), where each piece appended to an array cost
+/// a capacity and uniqueness check and a call. The array form comes with it: written into
+/// scratch memory and appended whole; `CompactJSONEncoder` writes one of these at the top
+/// level straight into the array it returns.
+public protocol BoundedCompactJSONRepresentable: CompactJSONRepresentable {
+    func writeCompactJSON(into out: inout BoundedWriter)
+}
+
+extension BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout [UInt8]) {
+        BoundedWriter.append(to: &out) { writeCompactJSON(into: &$0) }
     }
 }

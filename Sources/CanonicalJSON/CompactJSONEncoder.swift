@@ -12,6 +12,9 @@ public struct CompactJSONEncoder: Sendable {
     public init() {}
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let bounded = value as? any BoundedCompactJSONRepresentable {
+            return BoundedWriter.bytes { bounded.writeCompactJSON(into: &$0) }
+        }
         let writer = Writer()
         try writer.value(value)
         return writer.out

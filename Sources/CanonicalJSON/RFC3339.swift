@@ -20,6 +20,11 @@ public enum RFC3339 {
         }
     }
 
+    /// `write(millis:into:)` through a bounded writer.
+    public static func write(millis: Int64, into out: inout BoundedWriter) {
+        out.slot(24) { put(millis: millis, into: $0) }
+    }
+
     /// `2026-11-25T08:00:00Z` (whole seconds, as the HTTP API prints times).
     public static func formatSeconds(millis: Int64) -> String {
         String(unsafeUninitializedCapacity: 20) { buffer in

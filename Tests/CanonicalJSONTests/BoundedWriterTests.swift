@@ -51,6 +51,51 @@ import Testing
         }
     }
 
+    @Test func membersBoolsArraysAndSlotsAsTheArrayWritersWriteThem() {
+        var expected: [UInt8] = []
+        CanonicalJSON.member("first", first: true, into: &expected)
+        CanonicalJSON.writeBool(true, into: &expected)
+        CanonicalJSON.member("list", into: &expected)
+        CanonicalJSON.writeArray([Int64(1), -2, 3], into: &expected) { value, out in CanonicalJSON.writeInteger(value, into: &out) }
+        CanonicalJSON.member("none", into: &expected)
+        CanonicalJSON.writeArray([Int64](), into: &expected) { value, out in CanonicalJSON.writeInteger(value, into: &out) }
+        CanonicalJSON.member("no", into: &expected)
+        CanonicalJSON.writeBool(false, into: &expected)
+        CanonicalJSON.member("at", into: &expected)
+        RFC3339.write(millis: 1_795_593_600_123, into: &expected)
+        expected.append(UInt8(ascii: "}"))
+        let bytes = written(bound: expected.count) { writer in
+            writer.member("first", first: true)
+            writer.bool(true)
+            writer.member("list")
+            writer.array([Int64(1), -2, 3]) { value, out in out.integer(value) }
+            writer.member("none")
+            writer.array([Int64]()) { value, out in out.integer(value) }
+            writer.member("no")
+            writer.bool(false)
+            writer.member("at")
+            RFC3339.write(millis: 1_795_593_600_123, into: &writer)
+            writer.byte(UInt8(ascii: "}"))
+        }
+        #expect(bytes == expected)
+        // Unsigned integers to the last digit.
+        for value: UInt64 in [0, 9, 10, UInt64(Int64.max), UInt64(Int64.max) + 1, .max] {
+            #expect(written(bound: BoundedWriter.maxIntegerBytes) { $0.integer(value) } == Array(String(value).utf8))
+        }
+    }
+
+    /// Writes that outgrow their first room are written again in more, whole.
+    @Test func bytesAndAppendRetryInMoreRoom() {
+        let long = String(repeating: "华为智能手机", count: 400)
+        var expected: [UInt8] = []
+        CanonicalJSON.writeString(long, into: &expected)
+        #expect(BoundedWriter.bytes(sizeHint: 16) { $0.string(long) } == expected)
+        var appended: [UInt8] = [1, 2]
+        BoundedWriter.append(to: &appended, sizeHint: 16) { $0.string(long) }
+        #expect(appended == [1, 2] + expected)
+        #expect(BoundedWriter.bytes { _ in }.isEmpty)
+    }
+
     @Test func literalsBytesAndHex() {
         let digest: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xAB, 0xFF]
         let bytes = written(bound: 40) { writer in
@@ -74,7 +119,7 @@ extension BoundedWriterTests {
             var writer = BoundedWriter(UnsafeMutableRawBufferPointer(rebasing: all[..<6]))
             writer.literal("ab")
             var results = [writer.overflowed]
-            writer.integer(-12_345)
+            writer.integer(Int64(-12_345))
             results.append(writer.overflowed)
             writer.hex([1, 2], at: 0)
             return (writer.count, results, Array(all[6...]))

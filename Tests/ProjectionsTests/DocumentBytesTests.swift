@@ -90,6 +90,24 @@ import Testing
 }
 
 extension DocumentBytesTests {
+    /// An order large enough that the bounded writer's first room (1 KiB) is too small, written
+    /// both ways: as a top-level document (into the array it returns) and appended to bytes
+    /// already there (through scratch memory) — what Codable writes, each time.
+    @Test func aLargeOrderWritesWhatCodableWouldBothWays() throws {
+        var large = try JSONValueDecoder().decode(OrdersProjection.OrderDocument.self, from: JSONParser.parse(Array(Self.document.utf8)))
+        let line = try #require(large.order.lines.first)
+        large.order.lines = Array(repeating: line, count: 50)
+        large.version = 9_000_000_000_000_000_000
+        let expected = try JSONValueEncoder().encode(large)
+        let written = try CompactJSONEncoder().encode(large)
+        #expect(written.count > 8_000)
+        #expect(try JSONParser.parse(written) == expected)
+        #expect(String(decoding: written, as: UTF8.self).contains(#""version":9000000000000000000,"#))
+        var appended: [UInt8] = [0x5B]
+        large.writeCompactJSON(into: &appended)
+        #expect(appended == [0x5B] + written)
+    }
+
     /// The sealed plaintext of an address: old ciphertexts must open to the same JSON.
     @Test func aShippingAddressWritesWhatCodableWould() throws {
         for postalCode in [nil, "100000"] {

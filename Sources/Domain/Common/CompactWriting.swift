@@ -4,6 +4,10 @@ import CanonicalJSON
 // (`CompactJSONRepresentable`): byte for byte what the synthesized `Encodable` gives through
 // `CompactJSONEncoder` — members in declaration order, nil optionals left out — so a document
 // skips an encoder object and a container per value. DocumentBytesTests pins the bytes.
+//
+// An order is written through a `BoundedWriter` (`BoundedCompactJSONRepresentable`): its
+// document is re-encoded on every order event. The leaves it shares with other documents
+// (times, statuses, sealed fields, specs) write both ways.
 
 extension Timestamp: CompactJSONRepresentable {
     public func writeCompactJSON(into out: inout [UInt8]) {
@@ -11,11 +15,21 @@ extension Timestamp: CompactJSONRepresentable {
         RFC3339.write(millis: millis, into: &out)
         out.append(UInt8(ascii: "\""))
     }
+
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.byte(UInt8(ascii: "\""))
+        RFC3339.write(millis: millis, into: &out)
+        out.byte(UInt8(ascii: "\""))
+    }
 }
 
 extension OrderStatus: CompactJSONRepresentable {
     public func writeCompactJSON(into out: inout [UInt8]) {
         CanonicalJSON.writeString(rawValue, into: &out)
+    }
+
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.string(rawValue)
     }
 }
 
@@ -29,6 +43,16 @@ extension Sealed: CompactJSONRepresentable {
         CanonicalJSON.writeString(ciphertext, into: &out)
         out.append(UInt8(ascii: "}"))
     }
+
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("keyId", first: true)
+        out.string(keyId)
+        out.member("nonce")
+        out.string(nonce)
+        out.member("ciphertext")
+        out.string(ciphertext)
+        out.byte(UInt8(ascii: "}"))
+    }
 }
 
 extension SpecEntry: CompactJSONRepresentable {
@@ -36,84 +60,92 @@ extension SpecEntry: CompactJSONRepresentable {
     public func writeCompactJSON(into out: inout [UInt8]) {
         writeCanonical(into: &out)
     }
-}
 
-extension OrderLine: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("skuId", first: true, into: &out)
-        CanonicalJSON.writeString(skuId, into: &out)
-        CanonicalJSON.member("productId", into: &out)
-        CanonicalJSON.writeString(productId, into: &out)
-        CanonicalJSON.member("title", into: &out)
-        CanonicalJSON.writeString(title, into: &out)
-        CanonicalJSON.member("specs", into: &out)
-        CanonicalJSON.writeArray(specs, into: &out) { value, out in value.writeCompactJSON(into: &out) }
-        CanonicalJSON.member("priceCents", into: &out)
-        CanonicalJSON.writeInteger(priceCents, into: &out)
-        CanonicalJSON.member("quantity", into: &out)
-        CanonicalJSON.writeInteger(Int64(quantity), into: &out)
-        CanonicalJSON.member("lineTotalCents", into: &out)
-        CanonicalJSON.writeInteger(lineTotalCents, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("name", first: true)
+        out.string(name)
+        out.member("value")
+        out.string(value)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension Order.HistoryEntry: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("status", first: true, into: &out)
+extension OrderLine: BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("skuId", first: true)
+        out.string(skuId)
+        out.member("productId")
+        out.string(productId)
+        out.member("title")
+        out.string(title)
+        out.member("specs")
+        out.array(specs) { value, out in value.writeCompactJSON(into: &out) }
+        out.member("priceCents")
+        out.integer(priceCents)
+        out.member("quantity")
+        out.integer(Int64(quantity))
+        out.member("lineTotalCents")
+        out.integer(lineTotalCents)
+        out.byte(UInt8(ascii: "}"))
+    }
+}
+
+extension Order.HistoryEntry: BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("status", first: true)
         status.writeCompactJSON(into: &out)
-        CanonicalJSON.member("at", into: &out)
+        out.member("at")
         at.writeCompactJSON(into: &out)
         if let reason {
-            CanonicalJSON.member("reason", into: &out)
-            CanonicalJSON.writeString(reason, into: &out)
+            out.member("reason")
+            out.string(reason)
         }
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension Order.Payment: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("paymentId", first: true, into: &out)
-        CanonicalJSON.writeString(paymentId, into: &out)
-        CanonicalJSON.member("amountCents", into: &out)
-        CanonicalJSON.writeInteger(amountCents, into: &out)
-        CanonicalJSON.member("nonceStr", into: &out)
-        CanonicalJSON.writeString(nonceStr, into: &out)
-        CanonicalJSON.member("timeStamp", into: &out)
-        CanonicalJSON.writeString(timeStamp, into: &out)
-        CanonicalJSON.member("expiresAt", into: &out)
+extension Order.Payment: BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("paymentId", first: true)
+        out.string(paymentId)
+        out.member("amountCents")
+        out.integer(amountCents)
+        out.member("nonceStr")
+        out.string(nonceStr)
+        out.member("timeStamp")
+        out.string(timeStamp)
+        out.member("expiresAt")
         expiresAt.writeCompactJSON(into: &out)
         if let transactionId {
-            CanonicalJSON.member("transactionId", into: &out)
-            CanonicalJSON.writeString(transactionId, into: &out)
+            out.member("transactionId")
+            out.string(transactionId)
         }
         if let paidAt {
-            CanonicalJSON.member("paidAt", into: &out)
-            CanonicalJSON.writeString(paidAt, into: &out)
+            out.member("paidAt")
+            out.string(paidAt)
         }
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension Order.Shipment: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("carrier", first: true, into: &out)
-        CanonicalJSON.writeString(carrier, into: &out)
-        CanonicalJSON.member("trackingNumber", into: &out)
-        CanonicalJSON.writeString(trackingNumber, into: &out)
-        CanonicalJSON.member("shippedAt", into: &out)
+extension Order.Shipment: BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("carrier", first: true)
+        out.string(carrier)
+        out.member("trackingNumber")
+        out.string(trackingNumber)
+        out.member("shippedAt")
         shippedAt.writeCompactJSON(into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension Order.Refund: CompactJSONRepresentable {
-    public func writeCompactJSON(into out: inout [UInt8]) {
+extension Order.Refund: BoundedCompactJSONRepresentable {
+    public func writeCompactJSON(into out: inout BoundedWriter) {
         // Every member but `requestedAt` is optional: the first written opens the object.
         var first = true
-        func open(_ key: StaticString, into out: inout [UInt8]) {
-            CanonicalJSON.member(key, first: first, into: &out)
+        func open(_ key: StaticString, into out: inout BoundedWriter) {
+            out.member(key, first: first)
             first = false
         }
         if let reason {
@@ -122,7 +154,7 @@ extension Order.Refund: CompactJSONRepresentable {
         }
         if let automaticReason {
             open("automaticReason", into: &out)
-            CanonicalJSON.writeString(automaticReason, into: &out)
+            out.string(automaticReason)
         }
         open("requestedAt", into: &out)
         requestedAt.writeCompactJSON(into: &out)
@@ -132,54 +164,54 @@ extension Order.Refund: CompactJSONRepresentable {
         }
         if let outcome {
             open("outcome", into: &out)
-            CanonicalJSON.writeString(outcome, into: &out)
+            out.string(outcome)
         }
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
-extension Order.State: CompactJSONRepresentable {
+extension Order.State: BoundedCompactJSONRepresentable {
     /// The read models' order document body: the largest document written on every order event.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("exists", first: true, into: &out)
-        CanonicalJSON.writeBool(exists, into: &out)
-        CanonicalJSON.member("orderId", into: &out)
-        CanonicalJSON.writeString(orderId, into: &out)
-        CanonicalJSON.member("userId", into: &out)
-        CanonicalJSON.writeString(userId, into: &out)
-        CanonicalJSON.member("status", into: &out)
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("exists", first: true)
+        out.bool(exists)
+        out.member("orderId")
+        out.string(orderId)
+        out.member("userId")
+        out.string(userId)
+        out.member("status")
         status.writeCompactJSON(into: &out)
-        CanonicalJSON.member("lines", into: &out)
-        CanonicalJSON.writeArray(lines, into: &out) { value, out in value.writeCompactJSON(into: &out) }
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(totalCents, into: &out)
+        out.member("lines")
+        out.array(lines) { value, out in value.writeCompactJSON(into: &out) }
+        out.member("totalCents")
+        out.integer(totalCents)
         if let address {
-            CanonicalJSON.member("address", into: &out)
+            out.member("address")
             address.writeCompactJSON(into: &out)
         }
         if let note {
-            CanonicalJSON.member("note", into: &out)
+            out.member("note")
             note.writeCompactJSON(into: &out)
         }
-        CanonicalJSON.member("placedAt", into: &out)
+        out.member("placedAt")
         placedAt.writeCompactJSON(into: &out)
-        CanonicalJSON.member("payBy", into: &out)
+        out.member("payBy")
         payBy.writeCompactJSON(into: &out)
         if let payment {
-            CanonicalJSON.member("payment", into: &out)
+            out.member("payment")
             payment.writeCompactJSON(into: &out)
         }
         if let shipment {
-            CanonicalJSON.member("shipment", into: &out)
+            out.member("shipment")
             shipment.writeCompactJSON(into: &out)
         }
         if let refund {
-            CanonicalJSON.member("refund", into: &out)
+            out.member("refund")
             refund.writeCompactJSON(into: &out)
         }
-        CanonicalJSON.member("history", into: &out)
-        CanonicalJSON.writeArray(history, into: &out) { value, out in value.writeCompactJSON(into: &out) }
-        out.append(UInt8(ascii: "}"))
+        out.member("history")
+        out.array(history) { value, out in value.writeCompactJSON(into: &out) }
+        out.byte(UInt8(ascii: "}"))
     }
 }
 

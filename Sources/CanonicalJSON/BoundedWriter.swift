@@ -1,10 +1,11 @@
-/// Writes canonical JSON pieces straight into memory the caller has made large enough, with
-/// the sizes from its `max…` functions: for a hot path that writes many small pieces (a log
-/// record has a dozen), where appending each to an array paid a capacity and uniqueness check
-/// per piece.
+/// Writes JSON pieces straight into memory the caller provides — sized from the `max…`
+/// functions (a log record), or room that grows whenever it was not enough (`bytes`,
+/// `append`: a document) — for hot paths that write many small pieces, where appending each to
+/// an array paid a capacity and uniqueness check and a call per piece (~30 ns here, against ~4
+/// to copy a short literal).
 ///
-/// The bytes are those `CanonicalJSON.writeString` and `writeInteger` append. A piece that
-/// would not fit is not written and marks the writer `overflowed`: a bound that fell short
+/// The bytes are those `CanonicalJSON.writeString`, `writeInteger` and `member` append. A piece
+/// that would not fit is not written and marks the writer `overflowed`: room that fell short
 /// costs the caller a second try, never a write past the buffer.
 public struct BoundedWriter: ~Copyable {
     // Visible to inlined code: the small writes (a byte, a member name, an array's brackets)

@@ -16,14 +16,19 @@ import Testing
     }
 
     @Test func stringsAsTheArrayWriterWritesThem() {
-        var random = SplitMix64(seed: 7)
+        var state: UInt64 = 7
+        // A fixed linear congruential sequence, so a failure repeats.
+        func random(below bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
         var strings = ["", "a", "华为智能手机 Pro", "q\"b\\s/\u{8}\u{C}\n\r\t\u{1}\u{1F}\u{7F}é\u{2028}😀", String(repeating: "\u{1}", count: 40)]
         // Every byte below 0x80 at every offset of a word, and random mixes of the escaped ones.
         for byte in UInt8(0)..<0x80 {
             for offset in 0..<10 { strings.append(String(repeating: "x", count: offset) + String(decoding: [byte], as: UTF8.self) + "tail-of-it") }
         }
         for _ in 0..<500 {
-            let pieces = (0..<Int.random(in: 0..<40, using: &random)).map { _ in ["a", "\"", "\\", "\n", "\u{0}", "手", "😀", "plain text"][Int.random(in: 0..<8, using: &random)] }
+            let pieces = (0..<random(below: 40)).map { _ in ["a", "\"", "\\", "\n", "\u{0}", "手", "😀", "plain text"][random(below: 8)] }
             strings.append(pieces.joined())
         }
         for string in strings {
@@ -42,8 +47,11 @@ import Testing
             power *= 10
             values += [power - 1, power, power + 1, -power]
         }
-        var random = SplitMix64(seed: 11)
-        for _ in 0..<1000 { values.append(Int64(bitPattern: random.next()) >> Int64.random(in: 0..<63, using: &random)) }
+        var state: UInt64 = 11
+        for _ in 0..<1000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Int64(bitPattern: state) >> (state >> 58))
+        }
         for value in values {
             var expected: [UInt8] = []
             CanonicalJSON.writeInteger(value, into: &expected)
@@ -137,20 +145,5 @@ extension BoundedWriterTests {
             }
             #expect(marked && small[3] == 0xEE)
         }
-    }
-}
-
-/// A deterministic generator (SplitMix64), so a failure repeats.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

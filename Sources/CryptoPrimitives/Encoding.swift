@@ -12,25 +12,6 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the lowercase hex of `bytes` to `out`.
-    public static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-    }
-
-    /// Writes the lowercase hex of `bytes` over `out[offset...]`.
-    public static func write(_ bytes: [UInt8], into out: inout [UInt8], at offset: Int) {
-        var index = offset
-        for byte in bytes {
-            out[index] = digits[Int(byte >> 4)]
-            out[index + 1] = digits[Int(byte & 0x0F)]
-            index += 2
-        }
-    }
-
     public static func encodeUppercase(_ bytes: [UInt8]) -> String {
         encode(bytes).uppercased()
     }

@@ -163,12 +163,8 @@ public struct BoundedWriter: ~Copyable {
     /// `bytes` as lowercase hex, two characters each.
     public mutating func hex(_ source: [UInt8]) {
         guard fits(2 * source.count) else { return }
-        let digits = CanonicalJSON.hexDigits
-        for value in source {
-            buffer[length] = digits[Int(value >> 4)]
-            buffer[length + 1] = digits[Int(value & 0x0F)]
-            length += 2
-        }
+        writeHex(source, at: length)
+        length += 2 * source.count
     }
 
     /// Lowercase hex of `source` over bytes already written, from `offset`.
@@ -177,6 +173,11 @@ public struct BoundedWriter: ~Copyable {
             didOverflow = true
             return
         }
+        writeHex(source, at: offset)
+    }
+
+    /// The hex digits of `source` from `offset`, where the caller has checked there is room.
+    private func writeHex(_ source: [UInt8], at offset: Int) {
         let digits = CanonicalJSON.hexDigits
         var index = offset
         for value in source {

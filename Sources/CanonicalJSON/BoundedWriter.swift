@@ -228,8 +228,8 @@ extension BoundedWriter {
 /// conformance gives through `CompactJSONEncoder`) through a `BoundedWriter`: for the largest
 /// documents, written on every change (an order's), where each piece appended to an array cost
 /// a capacity and uniqueness check and a call. The array form comes with it: written into
-/// scratch memory and appended whole; `CompactJSONEncoder` writes one of these at the top
-/// level straight into the array it returns.
+/// scratch memory and appended whole; at the top level (`compactJSONBytes`, which
+/// `CompactJSONEncoder` calls) straight into the array it returns.
 public protocol BoundedCompactJSONRepresentable: CompactJSONRepresentable {
     func writeCompactJSON(into out: inout BoundedWriter)
 }
@@ -237,5 +237,10 @@ public protocol BoundedCompactJSONRepresentable: CompactJSONRepresentable {
 extension BoundedCompactJSONRepresentable {
     public func writeCompactJSON(into out: inout [UInt8]) {
         BoundedWriter.append(to: &out) { writeCompactJSON(into: &$0) }
+    }
+
+    /// Straight into the array it returns.
+    public func compactJSONBytes() -> [UInt8] {
+        BoundedWriter.bytes { writeCompactJSON(into: &$0) }
     }
 }

@@ -12,8 +12,10 @@ public struct CompactJSONEncoder: Sendable {
     public init() {}
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        if let bounded = value as? any BoundedCompactJSONRepresentable {
-            return BoundedWriter.bytes { bounded.writeCompactJSON(into: &$0) }
+        // A document that writes itself (the usual case): one cast, no writer object. Its
+        // `compactJSONBytes` is the bounded writer's when it has one.
+        if let direct = value as? any CompactJSONRepresentable {
+            return try direct.compactJSONBytes()
         }
         let writer = Writer()
         try writer.value(value)
@@ -57,6 +59,18 @@ private final class Writer {
 /// document: timestamps, sealed fields, enums.
 public protocol CompactJSONRepresentable: Encodable {
     func writeCompactJSON(into out: inout [UInt8]) throws
+
+    /// The value's compact JSON as a new array (`CompactJSONEncoder.encode` of it).
+    func compactJSONBytes() throws -> [UInt8]
+}
+
+extension CompactJSONRepresentable {
+    public func compactJSONBytes() throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        try writeCompactJSON(into: &out)
+        return out
+    }
 }
 
 // The rarer scalars, raw JSON, and string-keyed dictionaries (whose own conformance would

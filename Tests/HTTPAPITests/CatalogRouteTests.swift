@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    @Test func imageAddressesMustBeWebURLs() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.run { api in
+            let admin = try await api.admin()
+            try await api.product("P1", admin: admin)
+            let head = try api.app.services.store.headPosition
+            for bad in ["javascript:alert(1)", "data:image/png;base64,AAAA", "/img/a.jpg", "https:///a.jpg", "http://a b.jpg", "ftp://x/a.jpg"] {
+                let refused = try await api.call(.patch, "/v1/admin/products/P1", json: ["imageUrls": ["https://cdn.example.com/ok.jpg", .string(bad)]], token: admin)
+                #expect(refused.code == "VALIDATION_FAILED", "\(bad)")
+                #expect(refused.json["errors"] == [["field": "imageUrls[1]", "message": "must be an http:// or https:// URL with a host and no spaces"]], "\(bad)")
+            }
+            let created = try await api.call(.post, "/v1/admin/products", json: [
+                "productId": "P2", "title": "t", "category": "c", "imageUrls": ["javascript:x"],
+                "skus": [["skuId": "P2-A", "specs": [:], "priceCents": 1]]], token: admin)
+            #expect(created.code == "VALIDATION_FAILED" && created.json["errors"]?.arrayValue?.count == 1)
+            #expect(try api.app.services.store.headPosition == head)  // nothing written
+            let accepted = try await api.call(.patch, "/v1/admin/products/P1", json: ["imageUrls": ["HTTPS://CDN.example.com/a.jpg?w=200", "http://img/b.jpg"]], token: admin)
+            #expect(accepted.status == .ok && accepted.json["imageUrls"] == ["HTTPS://CDN.example.com/a.jpg?w=200", "http://img/b.jpg"])
+        }
+    }
+
     @Test func productsCanBeEditedUnlistedAndListedAgain() async throws {
         let harness = try await APIHarness.make()
         try await harness.run { api in

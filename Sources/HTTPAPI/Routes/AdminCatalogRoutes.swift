@@ -140,7 +140,7 @@ struct AdminCatalogRoutes {
             description: body.string("description", required: false, length: 0...5000, text: .multiLine),
             category: body.string("category", required: required, length: 1...64),
             tags: body.strings("tags", count: 0...20, length: 1...32),
-            imageUrls: body.strings("imageUrls", count: 0...10, length: 1...2048))
+            imageUrls: body.webURLs("imageUrls", count: 0...10, length: 1...2048))
     }
 
     static func skuDefinition(_ body: inout BodyReader) -> Sku.Definition? {

@@ -133,6 +133,33 @@ struct BodyReader {
         return result
     }
 
+    /// Image addresses a mini-program can load: absolute `http://` or `https://` URLs with a
+    /// host and no spaces. Anything else (`javascript:`, `data:`, a relative path) would reach
+    /// every shopper's screen from one admin's typo or a stolen admin token.
+    mutating func webURLs(_ field: String, count: ClosedRange<Int>, length: ClosedRange<Int>) -> [String]? {
+        guard let urls = strings(field, count: count, length: length) else { return nil }
+        for (index, url) in urls.enumerated() where !Self.isWebURL(url) {
+            errors.append(("\(name(field))[\(index)]", "must be an http:// or https:// URL with a host and no spaces"))
+        }
+        return urls
+    }
+
+    static func isWebURL(_ url: String) -> Bool {
+        let bytes = Array(url.utf8)
+        let lowered = bytes.prefix(8).map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        let schemeLength: Int
+        if lowered.starts(with: Array("https://".utf8)) {
+            schemeLength = 8
+        } else if lowered.starts(with: Array("http://".utf8)) {
+            schemeLength = 7
+        } else {
+            return false
+        }
+        guard let first = bytes.dropFirst(schemeLength).first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"),
+              first != UInt8(ascii: "#") else { return false }
+        return !bytes.contains(UInt8(ascii: " "))
+    }
+
     /// A nested object, read with its own reader (errors prefixed `field.`).
     mutating func object(_ field: String, required: Bool = true) -> BodyReader? {
         guard let value = value(field, required: required) else { return nil }

@@ -4,14 +4,16 @@ import LMDB
 
 /// The write transaction of one group commit, as the writer fills it job by job.
 struct Batch {
-    let transaction: Transaction
-    let layout: StoreLayout
-    let batchMillis: Int64
+    /// What the batch reads, shared by reference with every decide step's `WriteContext`:
+    /// handing a context this struct instead retained and released each of its arrays and
+    /// objects once per job.
+    let scope: BatchScope
+    var transaction: Transaction { scope.transaction }
+    var layout: StoreLayout { scope.layout }
+    var batchMillis: Int64 { scope.batchMillis }
     let at: String
     let hasher: SHA256.Hasher
-    /// Heads of streams the writer has seen, so a busy stream is not looked up in the B-tree on
-    /// every append. Cleared whenever a batch fails.
-    let heads: HeadCache
+    private var heads: HeadCache { scope.heads }
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
     /// Every event staged so far, for the commit feed.
@@ -23,16 +25,11 @@ struct Batch {
     /// The record being written, one buffer for the whole batch (LMDB copies it into its page);
     /// only its first bytes are the record.
     private var record: [UInt8] = []
-    /// One stream-index cursor for every head lookup of the batch (shared by copies of it).
-    private let cursors = BatchCursors()
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
          hasher: SHA256.Hasher, heads: HeadCache, jobs: Int = 0) {
-        self.transaction = transaction
+        self.scope = BatchScope(transaction: transaction, layout: layout, batchMillis: batchMillis, heads: heads)
         self.hasher = hasher
-        self.heads = heads
-        self.layout = layout
-        self.batchMillis = batchMillis
         self.at = RFC3339.format(millis: batchMillis)
         self.nextPosition = nextPosition
         self.lastHash = lastHash
@@ -40,7 +37,7 @@ struct Batch {
         handed.reserveCapacity(jobs)
     }
 
-    var context: WriteContext { WriteContext(batch: self) }
+    var context: WriteContext { WriteContext(scope: scope, lastPosition: nextPosition - 1) }
 
     /// Checks every expected version of `plan`, then writes all of it.
     ///
@@ -53,7 +50,7 @@ struct Batch {
             for earlier in plan.appends[..<index] where earlier.streamId == append.streamId {
                 throw EventStoreError.invalidArgument("stream \(append.streamId) appears twice in one append")
             }
-            let (head, slot) = try headWithSlot(of: append.streamId)
+            let (head, slot) = try scope.headWithSlot(of: append.streamId)
             guard append.expectedVersion.admits(head?.version) else {
                 throw EventStoreError.versionConflict(streamId: append.streamId, expected: append.expectedVersion, actual: head?.version)
             }
@@ -139,16 +136,7 @@ struct Batch {
 
     /// The stream's head as of this batch: from the cache, else from the index.
     func head(of streamId: String) throws -> StreamHead? {
-        try headWithSlot(of: streamId).head
-    }
-
-    /// The head, and where the cache holds it (for setting the next one without hashing the
-    /// stream id again).
-    private func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
-        if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
-        let head = try StoreReads.head(of: streamId, cursor: try cursors.streams(transaction, layout))
-        if let head { heads.set(streamId, head) }
-        return (head, nil)
+        try scope.headWithSlot(of: streamId).head
     }
 
     /// An idempotency key must have one of `StoreLayout.idempotencyKeyBytes`' lengths.
@@ -186,11 +174,36 @@ struct Batch {
     }
 }
 
-/// Cursors a batch opens once and LMDB frees when the batch's transaction ends.
-final class BatchCursors {
+/// The parts of a batch that stay put while it is filled: its transaction, its time and the
+/// stream heads as the batch sees them. Touched only by the writer thread.
+final class BatchScope {
+    let transaction: Transaction
+    let layout: StoreLayout
+    let batchMillis: Int64
+    /// Heads of streams the writer has seen, so a busy stream is not looked up in the B-tree on
+    /// every append. Cleared whenever a batch fails.
+    let heads: HeadCache
+    /// One stream-index cursor for every head lookup of the batch; LMDB frees it when the
+    /// transaction ends.
     private var streamIndex: Cursor?
 
-    func streams(_ transaction: Transaction, _ layout: StoreLayout) throws -> Cursor {
+    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, heads: HeadCache) {
+        self.transaction = transaction
+        self.layout = layout
+        self.batchMillis = batchMillis
+        self.heads = heads
+    }
+
+    /// The head as of this batch (from the cache, else from the index), and where the cache
+    /// holds it (for setting the next one without hashing the stream id again).
+    func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
+        if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
+        let head = try StoreReads.head(of: streamId, cursor: try streamsCursor())
+        if let head { heads.set(streamId, head) }
+        return (head, nil)
+    }
+
+    private func streamsCursor() throws -> Cursor {
         if let streamIndex { return streamIndex }
         let cursor = try transaction.writeCursor(layout.streams)
         streamIndex = cursor

@@ -6,17 +6,17 @@ import LMDB
 ///
 /// Valid only during the decide call (it wraps the open write transaction).
 public struct WriteContext {
-    let batch: Batch
-    var transaction: Transaction { batch.transaction }
-    var layout: StoreLayout { batch.layout }
+    let scope: BatchScope
+    var transaction: Transaction { scope.transaction }
+    var layout: StoreLayout { scope.layout }
     /// Commit time of this batch, milliseconds since the epoch.
-    public var batchMillis: Int64 { batch.batchMillis }
+    public var batchMillis: Int64 { scope.batchMillis }
     /// Position of the last event in the log as this decide step sees it (committed or staged
     /// earlier in the batch; 0 for an empty log).
-    public var lastPosition: UInt64 { batch.nextPosition - 1 }
+    public let lastPosition: UInt64
 
     public func head(of streamId: String) throws -> StreamHead? {
-        try batch.head(of: streamId)
+        try scope.headWithSlot(of: streamId).head
     }
 
     public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {

@@ -102,7 +102,7 @@ public final class ProjectionContext {
         }
         // In key order, like `flush`: the index entries `body` writes then follow the ids
         // (time-ordered for orders) instead of landing on random leaves.
-        changed.sort { $0.key < $1.key }
+        changed.sort { $0.key.utf8Precedes($1.key) }
         for (key, box) in changed {
             try box.takeChange(stored: { try stored(T.self, database, key) }, body)
         }
@@ -116,13 +116,15 @@ public final class ProjectionContext {
         try projection.finishBatch(self)
         var dirty: [(key: DocumentKey, cached: any CachedDocument)] = []
         for (key, cached) in documents where cached.isDirty { dirty.append((key, cached)) }
-        dirty.sort { $0.key.database != $1.key.database ? $0.key.database < $1.key.database : $0.key.key < $1.key.key }
+        dirty.sort { $0.key.database != $1.key.database ? $0.key.database.utf8Precedes($1.key.database) : $0.key.key.utf8Precedes($1.key.key) }
         for (key, cached) in dirty {
             let db = try database(key.database)
             if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))
             } else if let bytes = try cached.encoded() {
-                try transaction.put(db, Array(key.key.utf8), bytes)
+                try key.key.withUTF8Bytes { keyBytes in
+                    try bytes.withUnsafeBytes { try transaction.put(db, keyBytes, $0) }
+                }
             }
         }
         // The documents stay with the context (made for one batch) and go when it goes: on the

@@ -24,4 +24,23 @@ import Testing
         let plain = positions.map { KeyEncoding.key(.number($0)) }
         #expect(plain == plain.sorted { $0.lexicographicallyPrecedes($1) })
     }
+
+    /// A batch's changed documents are written in LMDB's key order, compared in place.
+    @Test func stringsCompareAsTheirUTF8Bytes() {
+        var strings = ["", "a", "ab", "b", "aa", "A", "z", "order-01", "order-1", "order-01M8DDK5SSPCATNTH887HPEZ9A",
+                       "order-01M8DDK5SSPCATNTH887HPEZ9B", "华为", "华为智能手机", "手机", "é", "e\u{301}", "\u{7F}", "\u{80}", "😀", "\u{FFFF}",
+                       String(repeating: "x", count: 15), String(repeating: "x", count: 16), String(repeating: "华", count: 40)]
+        var seed: UInt64 = 7
+        for _ in 0..<200 {  // random short keys over a small alphabet, so many share prefixes
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let alphabet = Array("ab华0-")
+            strings.append(String((0..<Int(seed >> 60)).map { alphabet[Int((seed >> UInt64(8 + $0 * 3)) % UInt64(alphabet.count))] }))
+        }
+        for a in strings {
+            for b in strings {
+                #expect(a.utf8Precedes(b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) < \(b)")
+            }
+            #expect(a.withUTF8Bytes { Array($0) } == Array(a.utf8))
+        }
+    }
 }

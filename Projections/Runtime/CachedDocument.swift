@@ -1,5 +1,3 @@
-import Foundation
-
 /// A read-model document held decoded while a projection works on it (see `ProjectionContext`
 /// and `DocumentCarry`).
 protocol CachedDocument: AnyObject {
@@ -12,35 +10,6 @@ protocol CachedDocument: AnyObject {
     func encoded() throws -> [UInt8]?
     /// After its batch's changes are written: what it holds is now what LMDB holds.
     func settle()
-}
-
-extension String {
-    /// Whether this string's UTF-8 sorts before `other`'s, byte by byte: LMDB's key order.
-    /// Compared with `memcmp` over the strings' own storage — `<` on `String` gives the same
-    /// order for these keys (Unicode scalar order is UTF-8 byte order) through the standard
-    /// library's general comparison, ~3 % of a rebuild's applying thread when it sorted a
-    /// batch's changed documents.
-    func utf8Precedes(_ other: String) -> Bool {
-        let compared = utf8.withContiguousStorageIfAvailable { mine in
-            other.utf8.withContiguousStorageIfAvailable { theirs -> Bool in
-                let common = Swift.min(mine.count, theirs.count)
-                if common > 0, let a = mine.baseAddress, let b = theirs.baseAddress {
-                    let order = memcmp(a, b, common)
-                    if order != 0 { return order < 0 }
-                }
-                return mine.count < theirs.count
-            }
-        }
-        if let compared, let precedes = compared { return precedes }
-        return utf8.lexicographicallyPrecedes(other.utf8)
-    }
-
-    /// Calls `body` with the string's UTF-8 bytes, in place when the string has them
-    /// contiguously (a key put into LMDB need not be copied into an array first).
-    func withUTF8Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
-        return try Array(utf8).withUnsafeBytes(body)
-    }
 }
 
 /// Where a document lives: a database of the projection and its key there.

@@ -97,14 +97,16 @@ public final class ProjectionContext {
     /// `body` may read and change other documents.
     public func forEachChange<T: Codable>(_ type: T.Type, _ database: String, _ body: (_ before: T?, _ after: T?) throws -> Void) throws {
         var changed: [(key: String, box: DocumentBox<T>)] = []
+        var order = KeyOrder(capacity: documents.count)
         for (key, cached) in documents where key.database == database && cached.isDirty {
             changed.append((key.key, try typed(cached, as: T.self)))
+            order.append(key.key)
         }
         // In key order, like `flush`: the index entries `body` writes then follow the ids
         // (time-ordered for orders) instead of landing on random leaves.
-        changed.sort { $0.key.utf8Precedes($1.key) }
-        for (key, box) in changed {
-            try box.takeChange(stored: { try stored(T.self, database, key) }, body)
+        for index in order.order(tieBreak: { changed[$0].key.utf8Precedes(changed[$1].key) }) {
+            let key = changed[index].key
+            try changed[index].box.takeChange(stored: { try stored(T.self, database, key) }, body)
         }
     }
 
@@ -115,9 +117,13 @@ public final class ProjectionContext {
     func flush(_ projection: any Projection) throws {
         try projection.finishBatch(self)
         var dirty: [(key: DocumentKey, cached: any CachedDocument)] = []
-        for (key, cached) in documents where cached.isDirty { dirty.append((key, cached)) }
-        dirty.sort { $0.key.database != $1.key.database ? $0.key.database.utf8Precedes($1.key.database) : $0.key.key.utf8Precedes($1.key.key) }
-        for (key, cached) in dirty {
+        var order = KeyOrder(capacity: documents.count)
+        for (key, cached) in documents where cached.isDirty {
+            dirty.append((key, cached))
+            order.append(key.key, group: key.database)
+        }
+        for index in order.order(tieBreak: { dirty[$0].key.key.utf8Precedes(dirty[$1].key.key) }) {
+            let (key, cached) = dirty[index]
             let db = try database(key.database)
             if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))

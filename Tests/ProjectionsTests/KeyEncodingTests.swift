@@ -43,4 +43,34 @@ import Testing
             #expect(a.withUTF8Bytes { Array($0) } == Array(a.utf8))
         }
     }
+
+    /// Sorting a batch's changed documents by key prefix first still gives LMDB's order,
+    /// whatever the keys share: the same first 16 bytes, a key that is a prefix of another,
+    /// NUL bytes where the prefix pads with zeros.
+    @Test func documentsSortInLMDBKeyOrder() {
+        var keys = ["", "a", "a\u{0}", "a\u{0}\u{0}", "01M8DDK5SSPCATNTH887HPEZ9A", "01M8DDK5SSPCATNTH887HPEZ9B", "01M8DDK5SSPCATNT",
+                    "01M8DDK5SSPCATNTH", "01M8DDK5SSPCATN", "华为智能手机", "华为智能手机 Pro", "手机", "é", "\u{FFFF}", "😀"]
+        var seed: UInt64 = 11
+        for _ in 0..<300 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let alphabet = Array("ab\u{0}华")
+            keys.append("01M8DDK5SSPCATNT" + String((0..<Int(seed >> 61)).map { alphabet[Int((seed >> UInt64(8 + $0 * 2)) % 4)] }))
+        }
+        let shuffled = keys.shuffled()
+        var order = KeyOrder(capacity: 0)
+        for key in shuffled { order.append(key) }
+        #expect(order.order(tieBreak: { shuffled[$0].utf8Precedes(shuffled[$1]) }).map { shuffled[$0] }
+            == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+
+        let databases = ["orders", "byUser", "byStatus", "b"]
+        let documents = keys.enumerated().map { DocumentKey(database: databases[$0.offset % databases.count], key: $0.element) }.shuffled()
+        var documentOrder = KeyOrder(capacity: documents.count)
+        for document in documents { documentOrder.append(document.key, group: document.database) }
+        let sorted = documentOrder.order(tieBreak: { documents[$0].key.utf8Precedes(documents[$1].key) }).map { documents[$0] }
+        let expected = documents.sorted {
+            $0.database != $1.database ? Array($0.database.utf8).lexicographicallyPrecedes(Array($1.database.utf8))
+                : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+        }
+        #expect(sorted == expected)
+    }
 }

@@ -35,6 +35,17 @@ public enum RFC3339 {
         }
     }
 
+    /// `formatSeconds` as a JSON string (quoted), through a bounded writer.
+    public static func writeSecondsString(millis: Int64, into out: inout BoundedWriter) {
+        out.slot(22) { slot in
+            slot[0] = UInt8(ascii: "\"")
+            let stamp = UnsafeMutableRawBufferPointer(rebasing: slot[1..<21])
+            putDateTime(millis: millis, into: stamp)
+            stamp[19] = UInt8(ascii: "Z")
+            slot[21] = UInt8(ascii: "\"")
+        }
+    }
+
     /// `2026-11-25` (UTC day).
     public static func formatDay(millis: Int64) -> String {
         String(unsafeUninitializedCapacity: 10) { buffer in

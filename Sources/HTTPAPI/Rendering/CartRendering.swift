@@ -44,25 +44,24 @@ enum CartRendering {
     }
 
     static func bytes(_ lines: [Line], totalCents: Int64, version: UInt64, position: UInt64? = nil) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + 256 * lines.count)
-        CanonicalJSON.member("items", first: true, into: &out)
-        CanonicalJSON.writeArray(lines, into: &out) { line, out in
-            CanonicalJSON.member("available", first: true, into: &out)
-            CanonicalJSON.writeInteger(line.available, into: &out)
+        BoundedWriter.bytes(sizeHint: 64 + 256 * lines.count) { out in
+            out.member("items", first: true)
+        out.array(lines) { line, out in
+            out.member("available", first: true)
+            out.integer(line.available)
             LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
                                   skuId: line.skuId, specs: line.specs, title: line.title, first: false, into: &out)
-            out.append(UInt8(ascii: "}"))
+            out.byte(UInt8(ascii: "}"))
         }
         if let position {
-            CanonicalJSON.member("position", into: &out)
-            CanonicalJSON.writeInteger(Int64(position), into: &out)
+            out.member("position")
+            out.integer(Int64(position))
         }
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(totalCents, into: &out)
-        CanonicalJSON.member("version", into: &out)
-        CanonicalJSON.writeInteger(Int64(version), into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        out.member("totalCents")
+        out.integer(totalCents)
+        out.member("version")
+        out.integer(Int64(version))
+        out.byte(UInt8(ascii: "}"))
+        }
     }
 }

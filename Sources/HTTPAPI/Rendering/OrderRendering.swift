@@ -19,105 +19,117 @@ enum OrderRendering {
     /// need not decrypt what it encrypted a moment ago.
     static func bytes(_ order: Order.State, version: UInt64, position: UInt64? = nil, vault: PersonalDataVault,
                       placed: (sealed: Sealed, address: ShippingAddress)? = nil) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        CanonicalJSON.member("address", first: true, into: &out)
-        if let sealed = order.address {
-            writeAddress(placed.flatMap { $0.sealed == sealed ? $0.address : nil } ?? vault.openAddress(sealed), into: &out)
-        } else {
-            let erased = ShippingAddress(name: Sealed.erasedText, phone: Sealed.erasedText, line1: Sealed.erasedText, city: Sealed.erasedText,
-                                         postalCode: Sealed.erasedText)
-            writeAddress(erased, into: &out)
+        // Opened once, before writing: the writer starts again in more room when an order is
+        // larger than its first guess.
+        let opened = Opened(
+            address: order.address.map { sealed in placed.flatMap { $0.sealed == sealed ? $0.address : nil } ?? vault.openAddress(sealed) }
+                ?? ShippingAddress(name: Sealed.erasedText, phone: Sealed.erasedText, line1: Sealed.erasedText, city: Sealed.erasedText,
+                                   postalCode: Sealed.erasedText),
+            note: order.note.map { vault.open($0) },
+            refundReason: order.refund.map { $0.reason.map { vault.open($0) } ?? $0.automaticReason ?? Sealed.erasedText })
+        return BoundedWriter.bytes(sizeHint: 640 + 384 * order.lines.count + 96 * order.history.count) { out in
+            write(order, opened, version: version, position: position, into: &out)
         }
-        CanonicalJSON.member("createdAt", into: &out)
-        CanonicalJSON.writeString(order.placedAt.rfc3339Seconds, into: &out)
-        CanonicalJSON.member("history", into: &out)
-        CanonicalJSON.writeArray(order.history, into: &out) { entry, out in
-            CanonicalJSON.member("at", first: true, into: &out)
-            CanonicalJSON.writeString(entry.at.rfc3339Seconds, into: &out)
+    }
+
+    /// An order's personal data, opened for the answer.
+    private struct Opened {
+        let address: ShippingAddress
+        let note: String?
+        let refundReason: String?
+    }
+
+    private static func write(_ order: Order.State, _ opened: Opened, version: UInt64, position: UInt64?, into out: inout BoundedWriter) {
+        out.member("address", first: true)
+        writeAddress(opened.address, into: &out)
+        out.member("createdAt")
+        RFC3339.writeSecondsString(millis: order.placedAt.millis, into: &out)
+        out.member("history")
+        out.array(order.history) { entry, out in
+            out.member("at", first: true)
+            RFC3339.writeSecondsString(millis: entry.at.millis, into: &out)
             if let reason = entry.reason {
-                CanonicalJSON.member("reason", into: &out)
-                CanonicalJSON.writeString(reason, into: &out)
+                out.member("reason")
+                out.string(reason)
             }
-            CanonicalJSON.member("status", into: &out)
-            CanonicalJSON.writeString(entry.status.rawValue, into: &out)
-            out.append(UInt8(ascii: "}"))
+            out.member("status")
+            out.string(entry.status.rawValue)
+            out.byte(UInt8(ascii: "}"))
         }
-        CanonicalJSON.member("items", into: &out)
-        CanonicalJSON.writeArray(order.lines, into: &out, writeLine)
-        CanonicalJSON.member("note", into: &out)
-        writeOptional(order.note.map { vault.open($0) }, into: &out)
-        CanonicalJSON.member("orderId", into: &out)
-        CanonicalJSON.writeString(order.orderId, into: &out)
-        CanonicalJSON.member("payBy", into: &out)
-        CanonicalJSON.writeString(order.payBy.rfc3339Seconds, into: &out)
+        out.member("items")
+        out.array(order.lines, writeLine)
+        out.member("note")
+        writeOptional(opened.note, into: &out)
+        out.member("orderId")
+        out.string(order.orderId)
+        out.member("payBy")
+        RFC3339.writeSecondsString(millis: order.payBy.millis, into: &out)
         if let position {
-            CanonicalJSON.member("position", into: &out)
-            CanonicalJSON.writeInteger(Int64(position), into: &out)
+            out.member("position")
+            out.integer(Int64(position))
         }
-        CanonicalJSON.member("refund", into: &out)
+        out.member("refund")
         if let refund = order.refund {
             if let outcome = refund.outcome {
-                CanonicalJSON.member("outcome", first: true, into: &out)
-                CanonicalJSON.writeString(outcome, into: &out)
-                CanonicalJSON.member("reason", into: &out)
+                out.member("outcome", first: true)
+                out.string(outcome)
+                out.member("reason")
             } else {
-                CanonicalJSON.member("reason", first: true, into: &out)
+                out.member("reason", first: true)
             }
-            CanonicalJSON.writeString(refund.reason.map { vault.open($0) } ?? refund.automaticReason ?? Sealed.erasedText, into: &out)
-            CanonicalJSON.member("requestedAt", into: &out)
-            CanonicalJSON.writeString(refund.requestedAt.rfc3339Seconds, into: &out)
-            out.append(UInt8(ascii: "}"))
+            out.string(opened.refundReason ?? Sealed.erasedText)
+            out.member("requestedAt")
+            RFC3339.writeSecondsString(millis: refund.requestedAt.millis, into: &out)
+            out.byte(UInt8(ascii: "}"))
         } else {
-            out.append(contentsOf: "null".utf8)
+            out.literal("null")
         }
-        CanonicalJSON.member("shipment", into: &out)
+        out.member("shipment")
         if let shipment = order.shipment {
-            CanonicalJSON.member("carrier", first: true, into: &out)
-            CanonicalJSON.writeString(shipment.carrier, into: &out)
-            CanonicalJSON.member("shippedAt", into: &out)
-            CanonicalJSON.writeString(shipment.shippedAt.rfc3339Seconds, into: &out)
-            CanonicalJSON.member("trackingNumber", into: &out)
-            CanonicalJSON.writeString(shipment.trackingNumber, into: &out)
-            out.append(UInt8(ascii: "}"))
+            out.member("carrier", first: true)
+            out.string(shipment.carrier)
+            out.member("shippedAt")
+            RFC3339.writeSecondsString(millis: shipment.shippedAt.millis, into: &out)
+            out.member("trackingNumber")
+            out.string(shipment.trackingNumber)
+            out.byte(UInt8(ascii: "}"))
         } else {
-            out.append(contentsOf: "null".utf8)
+            out.literal("null")
         }
-        CanonicalJSON.member("status", into: &out)
-        CanonicalJSON.writeString(order.status.rawValue, into: &out)
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(order.totalCents, into: &out)
-        CanonicalJSON.member("userId", into: &out)
-        CanonicalJSON.writeString(order.userId, into: &out)
-        CanonicalJSON.member("version", into: &out)
-        CanonicalJSON.writeInteger(Int64(version), into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        out.member("status")
+        out.string(order.status.rawValue)
+        out.member("totalCents")
+        out.integer(order.totalCents)
+        out.member("userId")
+        out.string(order.userId)
+        out.member("version")
+        out.integer(Int64(version))
+        out.byte(UInt8(ascii: "}"))
     }
 
-    private static func writeAddress(_ address: ShippingAddress, into out: inout [UInt8]) {
-        CanonicalJSON.member("city", first: true, into: &out)
-        CanonicalJSON.writeString(address.city, into: &out)
-        CanonicalJSON.member("line1", into: &out)
-        CanonicalJSON.writeString(address.line1, into: &out)
-        CanonicalJSON.member("name", into: &out)
-        CanonicalJSON.writeString(address.name, into: &out)
-        CanonicalJSON.member("phone", into: &out)
-        CanonicalJSON.writeString(address.phone, into: &out)
-        CanonicalJSON.member("postalCode", into: &out)
+    private static func writeAddress(_ address: ShippingAddress, into out: inout BoundedWriter) {
+        out.member("city", first: true)
+        out.string(address.city)
+        out.member("line1")
+        out.string(address.line1)
+        out.member("name")
+        out.string(address.name)
+        out.member("phone")
+        out.string(address.phone)
+        out.member("postalCode")
         writeOptional(address.postalCode, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 
-    private static func writeLine(_ line: OrderLine, into out: inout [UInt8]) {
+    private static func writeLine(_ line: OrderLine, into out: inout BoundedWriter) {
         LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
                               skuId: line.skuId, specs: SpecEntry.dictionary(line.specs).map { ($0.key, $0.value) }, title: line.title,
                               first: true, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "}"))
     }
 
-    private static func writeOptional(_ text: String?, into out: inout [UInt8]) {
-        if let text { CanonicalJSON.writeString(text, into: &out) } else { out.append(contentsOf: "null".utf8) }
+    private static func writeOptional(_ text: String?, into out: inout BoundedWriter) {
+        if let text { out.string(text) } else { out.literal("null") }
     }
 
     /// `POST /v1/orders/{id}/payments`.

@@ -101,6 +101,10 @@ import Testing
                 "productId": "P2", "title": "t", "category": "c", "imageUrls": ["javascript:x"],
                 "skus": [["skuId": "P2-A", "specs": [:], "priceCents": 1]]], token: admin)
             #expect(created.code == "VALIDATION_FAILED" && created.json["errors"]?.arrayValue?.count == 1)
+            // Each element is named by its own index, whatever the others' faults.
+            let both = try await api.call(.patch, "/v1/admin/products/P1", json: ["imageUrls": ["", "data:x", "https://ok/a.jpg"]], token: admin)
+            #expect(both.json["errors"] == [["field": "imageUrls[0]", "message": "must be 1–2048 characters"],
+                                            ["field": "imageUrls[1]", "message": "must be an http:// or https:// URL with a host and no spaces"]])
             #expect(try api.app.services.store.headPosition == head)  // nothing written
             let accepted = try await api.call(.patch, "/v1/admin/products/P1", json: ["imageUrls": ["HTTPS://CDN.example.com/a.jpg?w=200", "http://img/b.jpg"]], token: admin)
             #expect(accepted.status == .ok && accepted.json["imageUrls"] == ["HTTPS://CDN.example.com/a.jpg?w=200", "http://img/b.jpg"])

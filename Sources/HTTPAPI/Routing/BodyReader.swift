@@ -124,11 +124,20 @@ struct BodyReader {
         return elements
     }
 
-    mutating func strings(_ field: String, required: Bool = false, count: ClosedRange<Int>, length: ClosedRange<Int>) -> [String]? {
+    /// `rule`, when given, names what is wrong with an element that passed the length and
+    /// character checks (nil when nothing is).
+    mutating func strings(_ field: String, required: Bool = false, count: ClosedRange<Int>, length: ClosedRange<Int>,
+                          rule: ((String) -> String?)? = nil) -> [String]? {
         guard let elements = array(field, required: required, count: count) else { return nil }
         var result: [String] = []
         for (index, element) in elements.enumerated() {
-            if let string = check(element, name: "\(name(field))[\(index)]", length: length, text: .singleLine) { result.append(string) }
+            let elementName = "\(name(field))[\(index)]"
+            guard let string = check(element, name: elementName, length: length, text: .singleLine) else { continue }
+            if let problem = rule?(string) {
+                errors.append((elementName, problem))
+            } else {
+                result.append(string)
+            }
         }
         return result
     }
@@ -137,11 +146,7 @@ struct BodyReader {
     /// host and no spaces. Anything else (`javascript:`, `data:`, a relative path) would reach
     /// every shopper's screen from one admin's typo or a stolen admin token.
     mutating func webURLs(_ field: String, count: ClosedRange<Int>, length: ClosedRange<Int>) -> [String]? {
-        guard let urls = strings(field, count: count, length: length) else { return nil }
-        for (index, url) in urls.enumerated() where !Self.isWebURL(url) {
-            errors.append(("\(name(field))[\(index)]", "must be an http:// or https:// URL with a host and no spaces"))
-        }
-        return urls
+        strings(field, count: count, length: length) { Self.isWebURL($0) ? nil : "must be an http:// or https:// URL with a host and no spaces" }
     }
 
     static func isWebURL(_ url: String) -> Bool {

@@ -86,25 +86,25 @@ public struct SalesProjection: Projection {
     }
 }
 
-extension SalesProjection.SoldOrder: CompactJSONRepresentable {
+extension SalesProjection.SoldOrder: BoundedCompactJSONRepresentable {
     /// Written by hand (the synthesized form's bytes exactly, pinned by DocumentBytesTests):
-    /// one per order placed.
-    func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("lines", first: true, into: &out)
-        CanonicalJSON.writeArray(lines, into: &out) { line, out in
-            CanonicalJSON.member("skuId", first: true, into: &out)
-            CanonicalJSON.writeString(line.skuId, into: &out)
-            CanonicalJSON.member("quantity", into: &out)
-            CanonicalJSON.writeInteger(line.quantity, into: &out)
-            CanonicalJSON.member("lineTotalCents", into: &out)
-            CanonicalJSON.writeInteger(line.lineTotalCents, into: &out)
-            out.append(UInt8(ascii: "}"))
+    /// one per order placed, through a `BoundedWriter` as the orders' documents are.
+    func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("lines", first: true)
+        out.array(lines) { line, out in
+            out.member("skuId", first: true)
+            out.string(line.skuId)
+            out.member("quantity")
+            out.integer(line.quantity)
+            out.member("lineTotalCents")
+            out.integer(line.lineTotalCents)
+            out.byte(UInt8(ascii: "}"))
         }
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(totalCents, into: &out)
-        CanonicalJSON.member("paid", into: &out)
-        CanonicalJSON.writeBool(paid, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("totalCents")
+        out.integer(totalCents)
+        out.member("paid")
+        out.bool(paid)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
@@ -121,7 +121,7 @@ extension SalesProjection.SoldOrder: StoredDocumentReadable {
     }
 }
 
-extension SalesProjection.SalesFigures: StoredDocumentReadable, CompactJSONRepresentable {
+extension SalesProjection.SalesFigures: StoredDocumentReadable, BoundedCompactJSONRepresentable {
     public static func read(stored bytes: UnsafeRawBufferPointer) throws -> Self {
         let document = try StoredObject(bytes, path: "SalesFigures")
         return Self(orders: try document.int64("orders"), units: try document.int64("units"), revenueCents: try document.int64("revenueCents"),
@@ -129,15 +129,15 @@ extension SalesProjection.SalesFigures: StoredDocumentReadable, CompactJSONRepre
     }
 
     /// Byte for byte the synthesized form, members in declaration order.
-    public func writeCompactJSON(into out: inout [UInt8]) {
-        CanonicalJSON.member("orders", first: true, into: &out)
-        CanonicalJSON.writeInteger(orders, into: &out)
-        CanonicalJSON.member("units", into: &out)
-        CanonicalJSON.writeInteger(units, into: &out)
-        CanonicalJSON.member("revenueCents", into: &out)
-        CanonicalJSON.writeInteger(revenueCents, into: &out)
-        CanonicalJSON.member("refundedCents", into: &out)
-        CanonicalJSON.writeInteger(refundedCents, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("orders", first: true)
+        out.integer(orders)
+        out.member("units")
+        out.integer(units)
+        out.member("revenueCents")
+        out.integer(revenueCents)
+        out.member("refundedCents")
+        out.integer(refundedCents)
+        out.byte(UInt8(ascii: "}"))
     }
 }

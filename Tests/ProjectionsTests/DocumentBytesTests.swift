@@ -142,6 +142,12 @@ extension DocumentBytesTests {
                 #expect(try CompactJSONEncoder().encode(product) == (try CompactJSONEncoder().encode(Synthesized(product))))
             }
         }
+        // The largest product the API admits (a 5,000-character description of escapes and
+        // Chinese, 50 skus): larger than the writer's first guess for any smaller one.
+        let longest = ProductDocument(productId: "P1", title: String(repeating: "华", count: 200),
+                                      description: String(repeating: "\"\u{1}华\n", count: 1_250), category: "手机", tags: [], imageUrls: [],
+                                      listed: true, skus: (0..<50).map { skus[$0 % skus.count] })
+        #expect(try CompactJSONEncoder().encode(longest) == (try CompactJSONEncoder().encode(Synthesized(longest))))
         for image in [nil, "https://img/1.jpg"] {
             let item = ProductListItem(productId: "P1", title: "手机", category: "c", minPriceCents: 1, available: 0, sales: 9, imageUrl: image)
             #expect(try CompactJSONEncoder().encode(item) == (try CompactJSONEncoder().encode(Synthesized(item))))

@@ -105,12 +105,13 @@ public struct OrdersProjection: Projection {
 
     private func count(_ order: Order.State, byStatusOnly: Bool, _ delta: Int, _ context: ProjectionContext) throws {
         let status = order.status.rawValue
+        let user = "user:" + order.userId
         if !byStatusOnly {
             try context.addToCounter("counts", "all", delta)
-            try context.addToCounter("counts", "user:\(order.userId)", delta)
+            try context.addToCounter("counts", user, delta)
         }
-        try context.addToCounter("counts", "status:\(status)", delta)
-        try context.addToCounter("counts", "user:\(order.userId):\(status)", delta)
+        try context.addToCounter("counts", "status:" + status, delta)
+        try context.addToCounter("counts", user + ":" + status, delta)
     }
 
     private func index(_ document: OrderDocument, _ context: ProjectionContext) throws {

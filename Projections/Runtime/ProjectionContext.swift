@@ -14,6 +14,8 @@ public final class ProjectionContext {
 
     private var documents: [DocumentKey: any CachedDocument]
     private var counterDeltas: [DocumentKey: Int] = [:]
+    /// The last database `addToCounter` found (see there).
+    private var lastCounterDatabase: String?
     private let carry: DocumentCarry?
 
     /// With a `carry`, starts from the documents of the last committed batch and hands this
@@ -164,7 +166,12 @@ public final class ProjectionContext {
     /// the same few counters (`all`, `status:…`), and a get and a put per counter per event was a
     /// large share of the read-model thread.
     public func addToCounter(_ database: String, _ key: String, _ delta: Int) throws {
-        _ = try self.database(database)
+        // A projection counts in one database, several times per event: its name is looked up
+        // once, then compared (equal strings from one literal compare without hashing).
+        if database != lastCounterDatabase {
+            _ = try self.database(database)
+            lastCounterDatabase = database
+        }
         counterDeltas[DocumentKey(database: database, key: key), default: 0] += delta
     }
 

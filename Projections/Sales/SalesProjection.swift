@@ -57,8 +57,12 @@ public struct SalesProjection: Projection {
             let lines = e.lines.map { SoldOrder.Line(skuId: $0.skuId, quantity: Int64($0.quantity), lineTotalCents: $0.lineTotalCents) }
             try context.setDocument(SoldOrder(lines: lines, totalCents: e.totalCents, paid: false), "orders", orderId)
         case .paid(let e):
-            try context.update(SoldOrder.self, "orders", orderId) { $0.paid = true }
-            guard let order = try context.document(SoldOrder.self, "orders", orderId) else { return }
+            var paid: SoldOrder?
+            try context.update(SoldOrder.self, "orders", orderId) { order in
+                order.paid = true
+                paid = order
+            }
+            guard let order = paid else { return }
             let day = e.recordedAt.day
             try add(day: day, sku: nil) {
                 $0.add(SalesFigures(orders: 1, units: order.lines.reduce(0) { $0 + $1.quantity }, revenueCents: order.totalCents))

@@ -43,58 +43,75 @@ public enum Hex {
 }
 
 public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, c) in alphabet.enumerated() { table[Int(c)] = UInt8(index) }
+        for index in 0..<64 { table[Int(alphabet.utf8Start[index])] = UInt8(index) }
         return table
     }()
 
-    /// Unpadded base64url (RFC 4648 §5).
+    /// Unpadded base64url (RFC 4648 §5), written straight into the string: every sealed value
+    /// (each order's address) and token is encoded, and appending to an array character by
+    /// character was a tenth of sealing an address.
     public static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-            out.append(alphabet[Int(n & 63)])
-            i += 3
+        let count = bytes.count / 3 * 4 + (bytes.count % 3 == 0 ? 0 : bytes.count % 3 + 1)
+        guard count > 0 else { return "" }
+        return bytes.withUnsafeBufferPointer { input in
+            String(unsafeUninitializedCapacity: count) { out in
+                let symbols = alphabet.utf8Start
+                var i = 0
+                var o = 0
+                while i + 3 <= input.count {
+                    let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                    out[o] = symbols[Int(n >> 18 & 63)]
+                    out[o + 1] = symbols[Int(n >> 12 & 63)]
+                    out[o + 2] = symbols[Int(n >> 6 & 63)]
+                    out[o + 3] = symbols[Int(n & 63)]
+                    i += 3
+                    o += 4
+                }
+                let rest = input.count - i
+                if rest > 0 {
+                    let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                    out[o] = symbols[Int(n >> 18 & 63)]
+                    out[o + 1] = symbols[Int(n >> 12 & 63)]
+                    if rest == 2 { out[o + 2] = symbols[Int(n >> 6 & 63)] }
+                }
+                return count
+            }
         }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes unpadded base64url; nil on any invalid character or length.
     public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 4 != 1 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count * 3 / 4)
-        var buffer: UInt32 = 0
-        var bits = 0
-        for c in utf8 {
-            let v = reverse[Int(c)]
-            guard v != 0xFF else { return nil }
-            buffer = buffer << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+        var text = text
+        return text.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count % 4 != 1 else { return nil }
+            let count = utf8.count * 3 / 4
+            var valid = true
+            let out = reverse.withUnsafeBufferPointer { table in
+                [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+                    var buffer: UInt32 = 0
+                    var bits = 0
+                    var o = 0
+                    for c in utf8 {
+                        let v = table[Int(c)]
+                        guard v != 0xFF else {
+                            valid = false
+                            break
+                        }
+                        buffer = buffer << 6 | UInt32(v)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            out[o] = UInt8(truncatingIfNeeded: buffer >> UInt32(bits))
+                            o += 1
+                        }
+                    }
+                    initialized = valid ? o : 0
+                }
             }
+            return valid ? out : nil
         }
-        return out
     }
 }

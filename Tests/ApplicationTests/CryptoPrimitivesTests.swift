@@ -103,4 +103,29 @@ import Testing
             #expect(out == SHA256.hash(message), "pieces of \(piece)")
         }
     }
+
+    /// Base64url as RFC 4648 §5 without padding — Foundation's base64 with the URL alphabet,
+    /// padding dropped — for every length up to 100 and every byte value in every position;
+    /// decoding gives the bytes back and refuses what is not base64url.
+    @Test func base64URLMatchesTheRFCAlphabetWithoutPadding() {
+        var seed: UInt64 = 3
+        for length in 0...100 {
+            let bytes = (0..<length).map { index -> UInt8 in
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                return length == 3 ? UInt8(truncatingIfNeeded: index * 85) : UInt8(truncatingIfNeeded: seed >> 56)
+            }
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let encoded = Base64URL.encode(bytes)
+            #expect(encoded == expected, "\(bytes)")
+            #expect(Base64URL.decode(encoded) == bytes, "\(encoded)")
+        }
+        let all = (0...255).map(UInt8.init)
+        #expect(Base64URL.decode(Base64URL.encode(all)) == all)
+        #expect(Base64URL.encode([0xFB, 0xFF, 0xBF]) == "-_-_")
+        for bad in ["a", "abcde", "ab+c", "ab/c", "ab=c", "ab c", "ab==", "é1", "abc\u{0}"] {
+            #expect(Base64URL.decode(bad) == nil, "\(bad)")
+        }
+        #expect(Base64URL.decode("") == [])
+    }
 }

@@ -22,6 +22,10 @@ final class Writer: @unchecked Sendable {
     private var stopping = false
     /// Jobs in the last batch taken, and (while gathering) how many the writer waits for.
     private var lastBatchJobs = 0
+    /// Jobs enqueued since the last batch was taken, and how many came while it was processed
+    /// (see `gather`).
+    private var arrivals = 0
+    private var arrivedWhileBusy = 0
     private var gathering = 0
     private var stopped = false
     private var nextPosition: UInt64
@@ -65,6 +69,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         queue.append(job)
+        arrivals += 1
         // Wake the writer when it waits for work, or when it gathers and now has enough.
         if queue.count == 1 || (gathering > 0 && queue.count >= gathering) { condition.signal() }
         condition.unlock()
@@ -94,18 +99,26 @@ final class Writer: @unchecked Sendable {
             var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
+            arrivals = 0
             condition.unlock()
             let answers = process(jobs)
+            condition.lock()
+            arrivedWhileBusy = arrivals
+            condition.unlock()
             // Let go of the jobs first: each caller then holds the last reference to its own.
             jobs.removeAll()
             for answer in answers { answer.deliver() }
         }
     }
 
-    /// With the lock held and work queued: waits (at most `gatherMicros`) while fewer jobs are
-    /// queued than the last batch held, so a loaded writer commits fewer, fuller batches.
+    /// With the lock held and work queued: waits (at most `gatherMicros`) until as many jobs
+    /// are queued as the last batch held plus those that arrived while it was processed, so a
+    /// loaded writer commits fewer, fuller batches. In a closed loop whose callers were all in
+    /// the last batch none arrive meanwhile, and the writer waits for no more than those
+    /// callers coming back; under an open load (HTTP) jobs keep arriving during each commit and
+    /// batches grow until `gatherJobs` or the time limit stops them.
     private func gather() {
-        let want = min(lastBatchJobs, configuration.gatherJobs)
+        let want = min(lastBatchJobs + arrivedWhileBusy, configuration.gatherJobs)
         guard configuration.gatherMicros > 0, queue.count < want, !stopping else { return }
         gathering = want
         defer { gathering = 0 }

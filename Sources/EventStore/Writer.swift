@@ -9,7 +9,8 @@ import LMDB
 /// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
 /// and rolls back what the jobs derived. A full map is grown and the batch re-run.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `queue`/`stopping`/`lastBatchJobs`/`gathering` are guarded by `condition`; `nextPosition`, `lastHash`,
+    // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering`, `arrivals` and
+    // `arrivedWhileBusy` are guarded by `condition`; `nextPosition`, `lastHash`,
     // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
     // thread (and by `init`, before the thread starts).
     private let environment: Environment
@@ -22,11 +23,11 @@ final class Writer: @unchecked Sendable {
     private var stopping = false
     /// Jobs in the last batch taken, and (while gathering) how many the writer waits for.
     private var lastBatchJobs = 0
+    private var gathering = 0
     /// Jobs enqueued since the last batch was taken, and how many came while it was processed
     /// (see `gather`).
     private var arrivals = 0
     private var arrivedWhileBusy = 0
-    private var gathering = 0
     private var stopped = false
     private var nextPosition: UInt64
     private var lastHash: [UInt8]

@@ -46,22 +46,22 @@ enum CartRendering {
     static func bytes(_ lines: [Line], totalCents: Int64, version: UInt64, position: UInt64? = nil) -> [UInt8] {
         BoundedWriter.bytes(sizeHint: 64 + 256 * lines.count) { out in
             out.member("items", first: true)
-        out.array(lines) { line, out in
-            out.member("available", first: true)
-            out.integer(line.available)
-            LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
-                                  skuId: line.skuId, specs: line.specs, title: line.title, first: false, into: &out)
+            out.array(lines) { line, out in
+                out.member("available", first: true)
+                out.integer(line.available)
+                LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId,
+                                      quantity: line.quantity, skuId: line.skuId, specs: line.specs, title: line.title, first: false, into: &out)
+                out.byte(UInt8(ascii: "}"))
+            }
+            if let position {
+                out.member("position")
+                out.integer(Int64(position))
+            }
+            out.member("totalCents")
+            out.integer(totalCents)
+            out.member("version")
+            out.integer(Int64(version))
             out.byte(UInt8(ascii: "}"))
-        }
-        if let position {
-            out.member("position")
-            out.integer(Int64(position))
-        }
-        out.member("totalCents")
-        out.integer(totalCents)
-        out.member("version")
-        out.integer(Int64(version))
-        out.byte(UInt8(ascii: "}"))
         }
     }
 }

@@ -9,8 +9,8 @@ import LMDB
 /// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
 /// and rolls back what the jobs derived. A full map is grown and the batch re-run.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering`, `arrivals` and
-    // `arrivedWhileBusy` are guarded by `condition`; `nextPosition`, `lastHash`,
+    // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering` and `arrivedWhileBusy` are
+    // guarded by `condition`; `nextPosition`, `lastHash`,
     // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
     // thread (and by `init`, before the thread starts).
     private let environment: Environment
@@ -24,9 +24,8 @@ final class Writer: @unchecked Sendable {
     /// Jobs in the last batch taken, and (while gathering) how many the writer waits for.
     private var lastBatchJobs = 0
     private var gathering = 0
-    /// Jobs enqueued since the last batch was taken, and how many came while it was processed
+    /// Jobs queued when the last batch was done: those that arrived while it was processed
     /// (see `gather`).
-    private var arrivals = 0
     private var arrivedWhileBusy = 0
     private var stopped = false
     private var nextPosition: UInt64
@@ -70,7 +69,6 @@ final class Writer: @unchecked Sendable {
             return
         }
         queue.append(job)
-        arrivals += 1
         // Wake the writer when it waits for work, or when it gathers and now has enough.
         if queue.count == 1 || (gathering > 0 && queue.count >= gathering) { condition.signal() }
         condition.unlock()
@@ -100,11 +98,11 @@ final class Writer: @unchecked Sendable {
             var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
-            arrivals = 0
             condition.unlock()
             let answers = process(jobs)
+            // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
-            arrivedWhileBusy = arrivals
+            arrivedWhileBusy = queue.count
             condition.unlock()
             // Let go of the jobs first: each caller then holds the last reference to its own.
             jobs.removeAll()

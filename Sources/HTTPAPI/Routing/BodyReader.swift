@@ -150,19 +150,13 @@ struct BodyReader {
     }
 
     static func isWebURL(_ url: String) -> Bool {
-        let bytes = Array(url.utf8)
-        let lowered = bytes.prefix(8).map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-        let schemeLength: Int
-        if lowered.starts(with: Array("https://".utf8)) {
-            schemeLength = 8
-        } else if lowered.starts(with: Array("http://".utf8)) {
-            schemeLength = 7
-        } else {
-            return false
+        var url = url
+        return url.withUTF8 { bytes in
+            let schemeLength = ASCII.hasPrefix(bytes, ignoringCase: "https://") ? 8 : ASCII.hasPrefix(bytes, ignoringCase: "http://") ? 7 : 0
+            guard schemeLength > 0, schemeLength < bytes.count,
+                  ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(bytes[schemeLength]) else { return false }
+            return !bytes.contains(UInt8(ascii: " "))
         }
-        guard let first = bytes.dropFirst(schemeLength).first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"),
-              first != UInt8(ascii: "#") else { return false }
-        return !bytes.contains(UInt8(ascii: " "))
     }
 
     /// A nested object, read with its own reader (errors prefixed `field.`).

@@ -124,10 +124,8 @@ struct Endpoint: Sendable {
         // authenticating a request.
         var header = header
         return header.withUTF8 { bytes -> String? in
-            let scheme: StaticString = "bearer"
-            let schemeLength = scheme.utf8CodeUnitCount
-            guard bytes.count > schemeLength else { return nil }
-            for index in 0..<schemeLength where bytes[index] | 0x20 != scheme.utf8Start[index] { return nil }
+            let schemeLength = 6
+            guard bytes.count > schemeLength, ASCII.hasPrefix(bytes, ignoringCase: "bearer") else { return nil }
             func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
             guard isBlank(bytes[schemeLength]) else { return nil }
             var start = schemeLength

@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The allocator every executable runs on (see Application's MemoryAllocator).
         .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        // jemalloc's options, compiled in (transparent huge pages; see options.c).
+        .target(name: "CJemallocOptions", path: "Sources/CJemallocOptions"),
 
         // Small, shopping-agnostic building blocks.
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "EventStore", "Domain", "CryptoPrimitives", "CanonicalJSON", "LMDB", "CJemalloc",
+                "EventStore", "Domain", "CryptoPrimitives", "CanonicalJSON", "LMDB", "CJemalloc", "CJemallocOptions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

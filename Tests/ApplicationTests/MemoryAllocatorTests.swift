@@ -1,4 +1,5 @@
 import Application
+import Foundation
 import Testing
 
 @Suite struct MemoryAllocatorTests {
@@ -6,5 +7,13 @@ import Testing
     @Test func jemallocServesMalloc() {
         #expect(MemoryAllocator.servesMalloc)
         #expect(MemoryAllocator.description.hasPrefix("jemalloc 5."))
+    }
+
+    /// The options compiled into every executable (`CJemallocOptions`) reach jemalloc: defining
+    /// `malloc_conf` in a target nothing imports still links it, and jemalloc reads it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MALLOC_CONF"] == nil, "MALLOC_CONF overrides the compiled-in options"))
+    func hugePagesAreAsked() {
+        #expect(MemoryAllocator.hugePages == "always")
+        #expect(MemoryAllocator.description.hasSuffix("(thp: always)"))
     }
 }

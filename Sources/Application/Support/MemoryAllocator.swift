@@ -11,10 +11,21 @@ import Glibc
 /// consolidate, which was ~14 % of the writer thread. The README has the alternated
 /// measurements that chose it.
 public enum MemoryAllocator {
-    /// `jemalloc 5.3.0`, or `glibc malloc` when jemalloc is linked but not serving `malloc`.
+    /// `jemalloc 5.3.0 (thp: always)`, or `glibc malloc` when jemalloc is linked but not
+    /// serving `malloc`.
     public static var description: String {
         guard let version = jemallocVersion else { return "glibc malloc" }
-        return servesMalloc ? "jemalloc \(version)" : "glibc malloc (jemalloc \(version) linked, not serving malloc)"
+        guard servesMalloc else { return "glibc malloc (jemalloc \(version) linked, not serving malloc)" }
+        return "jemalloc \(version) (thp: \(hugePages ?? "unknown"))"
+    }
+
+    /// jemalloc's `opt.thp`: `always` from the options compiled in (`CJemallocOptions`), unless
+    /// `MALLOC_CONF` said otherwise.
+    public static var hugePages: String? {
+        var value: UnsafePointer<CChar>?
+        var size = MemoryLayout<UnsafePointer<CChar>?>.size
+        guard mallctl("opt.thp", &value, &size, nil, 0) == 0, let value else { return nil }
+        return String(cString: value)
     }
 
     /// Whether the process's `malloc` is jemalloc's: the `malloc` the dynamic linker hands out

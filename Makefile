@@ -5,6 +5,12 @@ APT_PACKAGES := liblmdb-dev libssl-dev libjemalloc-dev
 # What the tests drive besides our own binaries: nginx runs deploy/nginx, openssl makes certificates.
 TEST_APT_PACKAGES := nginx-light openssl
 DATA ?= ./data
+# Release builds link Swift's runtime and Foundation into the binary, as deploy/Dockerfile does:
+# calls into the runtime (every retain and release) then go straight, not through the dynamic
+# linker's tables, and its thread-locals need no `__tls_get_addr` — 17 % less server CPU per
+# HTTP order, +25 % `/health`, +40 % rebuild (README, Performance). Every release build uses the
+# same flags, so the one build directory is not rebuilt from scratch between them.
+RELEASE := -c release --static-swift-stdlib
 
 .PHONY: deps test-deps build test run bench bench-compare clean
 
@@ -42,13 +48,13 @@ test: build test-deps .venv/ready
 
 ## run: build (release) and start the server on ./data with the demo catalog.
 run: deps
-	$(SWIFT) build -c release --product orderlog-server
-	"$$($(SWIFT) build -c release --show-bin-path)/orderlog-server" --data $(DATA) --seed-demo
+	$(SWIFT) build $(RELEASE) --product orderlog-server
+	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-server" --data $(DATA) --seed-demo
 
 ## bench: the in-process append benchmark (release build).
 bench: deps
-	$(SWIFT) build -c release --product orderlog-bench
-	"$$($(SWIFT) build -c release --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
+	$(SWIFT) build $(RELEASE) --product orderlog-bench
+	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
 
 ## bench-compare: OrderLog's hot sku against PostgreSQL row locking and the /health ceiling,
 ## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).

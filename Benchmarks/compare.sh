@@ -27,9 +27,10 @@ need pgbench postgresql
 need curl curl
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
-$SWIFT build -c release --product orderlog-server >&2
-$SWIFT build -c release --product orderlog-bench >&2
-BIN=$($SWIFT build -c release --show-bin-path)
+# As the Makefile's release builds and deploy/Dockerfile: Swift's runtime linked in.
+$SWIFT build -c release --static-swift-stdlib --product orderlog-server >&2
+$SWIFT build -c release --static-swift-stdlib --product orderlog-bench >&2
+BIN=$($SWIFT build -c release --static-swift-stdlib --show-bin-path)
 
 WORK=$(mktemp -d /tmp/orderlog-compare.XXXXXX)
 SERVER_PID=""

@@ -8,7 +8,7 @@ DATA ?= ./data
 # Release builds link Swift's runtime and Foundation into the binary, as deploy/Dockerfile does:
 # calls into the runtime (every retain and release) then go straight, not through the dynamic
 # linker's tables, and its thread-locals need no `__tls_get_addr` — 17 % less server CPU per
-# HTTP order, +25 % `/health`, +40 % rebuild (README, Performance). Every release build uses the
+# HTTP order, +25 % `/health`, +15–40 % rebuild (README, Performance). Every release build uses the
 # same flags, so the one build directory is not rebuilt from scratch between them.
 RELEASE := -c release --static-swift-stdlib
 

@@ -13,7 +13,10 @@ import Testing
     /// `malloc_conf` in a target nothing imports still links it, and jemalloc reads it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MALLOC_CONF"] == nil, "MALLOC_CONF overrides the compiled-in options"))
     func hugePagesAreAsked() {
-        #expect(MemoryAllocator.hugePages == "always")
-        #expect(MemoryAllocator.description.hasSuffix("(thp: always)"))
+        // Unread, the option would be "default". jemalloc reports "not supported" instead of
+        // what it was asked where the kernel has no transparent huge pages at all.
+        let mode = MemoryAllocator.hugePages
+        #expect(mode == "always" || mode == "not supported")
+        #expect(MemoryAllocator.description.hasSuffix("(thp: \(mode ?? "unknown"))"))
     }
 }

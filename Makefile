@@ -59,7 +59,7 @@ bench: deps
 ## bench-compare: OrderLog's hot sku against PostgreSQL row locking and the /health ceiling,
 ## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).
 bench-compare: deps
-	SWIFT=$(SWIFT) Benchmarks/compare.sh
+	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/compare.sh
 
 clean:
 	rm -rf .build

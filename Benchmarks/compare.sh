@@ -27,10 +27,12 @@ need pgbench postgresql
 need curl curl
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
-# As the Makefile's release builds and deploy/Dockerfile: Swift's runtime linked in.
-$SWIFT build -c release --static-swift-stdlib --product orderlog-server >&2
-$SWIFT build -c release --static-swift-stdlib --product orderlog-bench >&2
-BIN=$($SWIFT build -c release --static-swift-stdlib --show-bin-path)
+# The Makefile's release flags (Swift's runtime linked in, as deploy/Dockerfile builds); the
+# same default when the script runs on its own.
+RELEASE=${RELEASE:--c release --static-swift-stdlib}
+$SWIFT build $RELEASE --product orderlog-server >&2
+$SWIFT build $RELEASE --product orderlog-bench >&2
+BIN=$($SWIFT build $RELEASE --show-bin-path)
 
 WORK=$(mktemp -d /tmp/orderlog-compare.XXXXXX)
 SERVER_PID=""

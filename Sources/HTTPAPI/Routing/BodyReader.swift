@@ -152,8 +152,10 @@ struct BodyReader {
     static func isWebURL(_ url: String) -> Bool {
         var url = url
         return url.withUTF8 { bytes in
-            let schemeLength = ASCII.hasPrefix(bytes, ignoringCase: "https://") ? 8 : ASCII.hasPrefix(bytes, ignoringCase: "http://") ? 7 : 0
-            guard schemeLength > 0, schemeLength < bytes.count,
+            let schemes: [StaticString] = ["https://", "http://"]
+            guard let scheme = schemes.first(where: { ASCII.hasPrefix(bytes, ignoringCase: $0) }) else { return false }
+            let schemeLength = scheme.utf8CodeUnitCount
+            guard schemeLength < bytes.count,
                   ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(bytes[schemeLength]) else { return false }
             return !bytes.contains(UInt8(ascii: " "))
         }

@@ -124,8 +124,9 @@ struct Endpoint: Sendable {
         // authenticating a request.
         var header = header
         return header.withUTF8 { bytes -> String? in
-            let schemeLength = 6
-            guard bytes.count > schemeLength, ASCII.hasPrefix(bytes, ignoringCase: "bearer") else { return nil }
+            let scheme: StaticString = "bearer"
+            let schemeLength = scheme.utf8CodeUnitCount
+            guard bytes.count > schemeLength, ASCII.hasPrefix(bytes, ignoringCase: scheme) else { return nil }
             func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
             guard isBlank(bytes[schemeLength]) else { return nil }
             var start = schemeLength

@@ -82,7 +82,8 @@ public enum Base64URL {
         }
     }
 
-    /// Decodes unpadded base64url; nil on any invalid character or length.
+    /// Decodes unpadded base64url; nil on any invalid character or length, and on a last
+    /// character whose unused bits are not zero (only one spelling of each value is accepted).
     public static func decode(_ text: String) -> [UInt8]? {
         var text = text
         return text.withUTF8 { utf8 -> [UInt8]? in
@@ -108,6 +109,10 @@ public enum Base64URL {
                             o += 1
                         }
                     }
+                    // The last character's unused low bits must be zero (RFC 4648 §3.5): else
+                    // one value would have several spellings — a token or a sealed value
+                    // accepted in forms its issuer never wrote.
+                    if bits > 0 && buffer & (1 << UInt32(bits) - 1) != 0 { valid = false }
                     initialized = valid ? o : 0
                 }
             }

@@ -42,7 +42,7 @@ import Testing
 
     /// Only `v1.<claims>.<signature>` with the server's signature over `v1.<claims>` verifies:
     /// not another version, a dot more or less, empty parts, a signature moved to other claims,
-    /// or anything over 1 KiB.
+    /// anything over 1 KiB, or a second spelling of the signature.
     @Test func onlyWellFormedSignedTokensVerify() throws {
         let signer = TokenSigner(secret: Array("token-secret".utf8))
         let now = Timestamp(millis: 1_795_000_000_000)
@@ -58,6 +58,13 @@ import Testing
             #expect(signer.verify(bad, now: now) == nil, "\(bad)")
         }
         #expect(TokenSigner(secret: Array("other".utf8)).verify(token, now: now) == nil)
+        // The signature's last character carries two unused bits: another character that
+        // differs only there decodes to the same bytes, and must not be a second spelling.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let last = try #require(parts[2].last.flatMap { alphabet.firstIndex(of: $0) })
+        #expect(last % 4 == 0)
+        let respelled = "v1.\(parts[1]).\(parts[2].dropLast())\(alphabet[last + 1])"
+        #expect(signer.verify(respelled, now: now) == nil)
     }
 
     @Test func theBootstrapAdminIsCreatedAndKeptInLine() async throws {

@@ -127,5 +127,11 @@ import Testing
             #expect(Base64URL.decode(bad) == nil, "\(bad)")
         }
         #expect(Base64URL.decode("") == [])
+        // One spelling per value: the last character's unused bits must be zero.
+        #expect(Base64URL.decode("AA") == [0])
+        #expect(Base64URL.decode("AAA") == [0, 0])
+        for nonCanonical in ["AB", "AP", "AAB", "AAD", "-_-_AB"] {
+            #expect(Base64URL.decode(nonCanonical) == nil, "\(nonCanonical)")
+        }
     }
 }

@@ -18,7 +18,7 @@ struct JobAnswer {
     let continuation: UnsafeContinuation<JobOutcome, any Error>
     let outcome: Result<JobOutcome, any Error>
 
-    func deliver() {
+    consuming func deliver() {
         continuation.resume(with: outcome)
     }
 }
@@ -45,7 +45,14 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     /// one `answer` per job and delivers it once — from `enqueue` when the store is closing,
     /// else after the job's batch committed or failed.
     private let continuation: UnsafeContinuation<JobOutcome, any Error>
-    private var outcome: Result<JobOutcome, any Error>?
+    /// How the job ended, kept as plain optionals until `answer` builds the one `Result` the
+    /// caller is resumed with: assigning and copying a `Result<JobOutcome, any Error>?` (an enum
+    /// of enums around an existential) went through outlined generic copies that were ~8 % of
+    /// the writer at C = 256.
+    private var value: (any Sendable)?
+    private var replayedResponse: [UInt8]?
+    private var position: UInt64 = 0
+    private var failure: (any Error)?
     private var rollbackHook: (() -> Void)?
     private var committedHook: (() -> Void)?
     /// The written plan, kept so that its events are freed with the job, by the caller.
@@ -60,7 +67,10 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     }
 
     func run(in batch: inout Batch) throws {
-        outcome = nil
+        // A batch re-run after the map grew runs its jobs again: forget the last run's ending.
+        value = nil
+        replayedResponse = nil
+        failure = nil
         rollbackHook = nil
         committedHook = nil
         plan = nil
@@ -68,14 +78,15 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
             do {
                 try batch.checkIdempotencyKey(claim.key)
             } catch {
-                outcome = .failure(error)
+                failure = error
                 return
             }
             if let entry = try batch.idempotencyEntry(for: claim.key) {
                 if entry.matches(claim.fingerprint) {
-                    outcome = .success(.replayed(response: entry.response, position: entry.position))
+                    replayedResponse = entry.response
+                    position = entry.position
                 } else {
-                    outcome = .failure(EventStoreError.idempotencyKeyReused(key: claim.key))
+                    failure = EventStoreError.idempotencyKeyReused(key: claim.key)
                 }
                 return
             }
@@ -84,14 +95,14 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
         do {
             decided = try decide(batch.context)
         } catch {
-            outcome = .failure(error)
+            failure = error
             return
         }
         let appended: AppendOutcome
         do {
             appended = try batch.stage(decided.plan)
         } catch let error as EventStoreError {
-            outcome = .failure(error)
+            failure = error
             return
         }
         rollbackHook = decided.rollback
@@ -110,7 +121,8 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
                                          position: appended.lastPosition, response: remember(result, appended.lastPosition))
             try batch.remember(entry, key: claim.key)
         }
-        outcome = .success(.completed(result, position: appended.lastPosition))
+        value = result
+        position = appended.lastPosition
     }
 
     func rollback() {
@@ -124,12 +136,18 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     }
 
     func answer(batchError: EventStoreError?) -> JobAnswer {
+        let outcome: Result<JobOutcome, any Error>
         if let batchError {
-            return JobAnswer(continuation: continuation, outcome: .failure(batchError))
-        } else if let outcome {
-            return JobAnswer(continuation: continuation, outcome: outcome)
+            outcome = .failure(batchError)
+        } else if let failure = failure.take() {
+            outcome = .failure(failure)
+        } else if let value = value.take() {
+            outcome = .success(.completed(value, position: position))
+        } else if let response = replayedResponse.take() {
+            outcome = .success(.replayed(response: response, position: position))
         } else {
-            return JobAnswer(continuation: continuation, outcome: .failure(EventStoreError.invalidArgument("job finished without running")))
+            outcome = .failure(EventStoreError.invalidArgument("job finished without running"))
         }
+        return JobAnswer(continuation: continuation, outcome: outcome)
     }
 }

@@ -99,14 +99,16 @@ final class Writer: @unchecked Sendable {
             queue.removeFirst(take)
             lastBatchJobs = take
             condition.unlock()
-            let answers = process(jobs)
+            var answers = process(jobs)
             // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
             arrivedWhileBusy = queue.count
             condition.unlock()
             // Let go of the jobs first: each caller then holds the last reference to its own.
             jobs.removeAll()
-            for answer in answers { answer.deliver() }
+            // Each answer moved out of the array, not copied: in the order the jobs came.
+            answers.reverse()
+            while let answer = answers.popLast() { answer.deliver() }
         }
     }
 

@@ -98,8 +98,9 @@ final class Writer: @unchecked Sendable {
             var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
+            let waiting = queue.count
             condition.unlock()
-            var answers = process(jobs)
+            var answers = process(jobs, waiting: waiting)
             // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
             arrivedWhileBusy = queue.count
@@ -130,7 +131,8 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Runs and commits one batch; returns the callers' answers (delivered by `loop`).
-    private func process(_ jobs: [any WriterJob]) -> [JobAnswer] {
+    /// `waiting`: the jobs left queued behind it, for the statistics.
+    private func process(_ jobs: [any WriterJob], waiting: Int) -> [JobAnswer] {
         let started = DispatchTime.now().uptimeNanoseconds
         let millis = max(configuration.clock(), lastBatchMillis)
         if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
@@ -185,7 +187,7 @@ final class Writer: @unchecked Sendable {
             if let observe = configuration.onBatchCommitted {
                 let finished = DispatchTime.now().uptimeNanoseconds
                 observe(BatchStatistics(jobs: jobs.count, events: events, seconds: Double(finished - started) / 1e9,
-                                        commitSeconds: Double(finished - max(staged, started)) / 1e9))
+                                        commitSeconds: Double(finished - max(staged, started)) / 1e9, waitingJobs: waiting))
             }
             return answers
         }
@@ -204,4 +206,7 @@ public struct BatchStatistics: Sendable {
     public let seconds: Double
     /// The part spent committing (writing pages and fsync), after every job was staged.
     public let commitSeconds: Double
+    /// Jobs still queued when this batch was taken (more than `maxBatch`, or arrived while
+    /// it was gathered): a queue that stays long means the writer is the bottleneck.
+    public let waitingJobs: Int
 }

@@ -120,6 +120,15 @@ import Testing
             #expect(try await api.call(.get, "/ready").status == .ok)
             let metrics = try await api.call(.get, "/metrics")
             #expect(metrics.status == .ok && metrics.text.contains("http_requests_total"))
+            // The writer's busy time grows with every command it commits; its queue is a gauge.
+            func sample(_ name: String, in text: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+            }
+            let busyBefore = try #require(sample("orderlog_writer_busy_seconds_total", in: metrics.text))
+            #expect(sample("orderlog_writer_queued_jobs", in: metrics.text) != nil)
+            #expect(try await api.call(.post, "/v1/auth/register", json: ["username": "metrics_user", "password": "password123"]).status == .created)
+            let busyAfter = try #require(sample("orderlog_writer_busy_seconds_total", in: try await api.call(.get, "/metrics").text))
+            #expect(busyAfter > busyBefore)
             let admin = try await api.admin()
             let projections = try await api.call(.get, "/v1/admin/projections", token: admin)
             #expect(projections.json["items"]?.arrayValue?.count == 7)

@@ -50,7 +50,7 @@ public struct OrderLogApp: Sendable {
         var storeConfiguration = EventStore.Configuration()
         storeConfiguration.sideTables = PersonalDataVault.sideTables
         storeConfiguration.clock = { clock.now().millis }
-        storeConfiguration.onBatchCommitted = { metrics.batch(events: $0.events, seconds: $0.commitSeconds) }
+        storeConfiguration.onBatchCommitted = { metrics.batch($0) }
         storeConfiguration.onWriteFailure = { error in
             metrics.writeFailed()
             logger.critical("a group commit failed and was rolled back: \(error)")

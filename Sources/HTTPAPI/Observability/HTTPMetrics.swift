@@ -25,6 +25,10 @@ final class HTTPMetrics: Sendable {
     private let commitDuration = Metrics.Timer(label: "orderlog_commit_duration_seconds")
     private let appended = Metrics.Counter(label: "orderlog_events_appended_total")
     private let writeFailures = Metrics.Counter(label: "orderlog_write_failures_total")
+    /// The single writer's time inside batches (deciding, writing, committing): its rate is
+    /// the writer's utilization, and near 1 the writer is what limits commands.
+    private let writerBusy = Metrics.FloatingPointCounter(label: "orderlog_writer_busy_seconds_total")
+    private let writerQueued = Metrics.Gauge(label: "orderlog_writer_queued_jobs")
 
     func request(route: String, method: String, status: Int, seconds: Double) {
         let key = Key(route: route, method: method, status: status)
@@ -42,10 +46,12 @@ final class HTTPMetrics: Sendable {
 
     func rateLimited() { limited.increment() }
 
-    func batch(events: Int, seconds: Double) {
-        batchEvents.record(events)
-        commitDuration.recordNanoseconds(Int64(seconds * 1e9))
-        appended.increment(by: events)
+    func batch(_ statistics: BatchStatistics) {
+        batchEvents.record(statistics.events)
+        commitDuration.recordNanoseconds(Int64(statistics.commitSeconds * 1e9))
+        appended.increment(by: statistics.events)
+        writerBusy.increment(by: statistics.seconds)
+        writerQueued.record(statistics.waitingJobs)
     }
 
     func writeFailed() { writeFailures.increment() }

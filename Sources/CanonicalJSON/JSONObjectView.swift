@@ -194,40 +194,4 @@ extension Parser {
         skipsStructurally = checking == .readValues
         self.index = index
     }
-
-    /// The object whose `{` is at `index`: each member's name, then `body` reads its value. The
-    /// name comes as its byte range when it is plain ASCII without escapes (no `String` made),
-    /// else decoded (`walkMembers` makes a `String` of either).
-    mutating func walkRawMembers(depth: Int, _ body: (Range<Int>?, String?, inout Parser) throws(JSONParser.SyntaxError) -> Void)
-        throws(JSONParser.SyntaxError)
-    {
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let (range, decoded) = try memberName()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            try body(range, decoded, &self)
-            guard try stepPastSeparator(closing: UInt8(ascii: "}")) else { return }
-        }
-    }
-
-    /// The name whose opening quote is at `index`.
-    private mutating func memberName() throws(JSONParser.SyntaxError) -> (Range<Int>?, String?) {
-        let start = index + 1
-        let (end, ascii) = PlainRun.end(in: bytes, from: start)
-        if ascii, end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            index = end + 1
-            return (start..<end, nil)
-        }
-        return (nil, try parseString())
-    }
 }

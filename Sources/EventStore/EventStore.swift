@@ -177,6 +177,9 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// The writer's queue and the batch it is in, right now (nil when read-only).
+    public var writerLoad: WriterLoad? { writer?.load() }
+
     // MARK: - Reading
 
     /// The position of the last committed event (0 for an empty log).

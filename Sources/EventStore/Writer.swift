@@ -9,8 +9,8 @@ import LMDB
 /// the batch. A job that fails its own checks fails alone; a commit that fails fails the batch
 /// and rolls back what the jobs derived. A full map is grown and the batch re-run.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering` and `arrivedWhileBusy` are
-    // guarded by `condition`; `nextPosition`, `lastHash`,
+    // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering`, `arrivedWhileBusy` and
+    // `batchStarted` are guarded by `condition`; `nextPosition`, `lastHash`,
     // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
     // thread (and by `init`, before the thread starts).
     private let environment: Environment
@@ -28,6 +28,8 @@ final class Writer: @unchecked Sendable {
     /// (see `gather`).
     private var arrivedWhileBusy = 0
     private var stopped = false
+    /// When the batch in progress was taken (`DispatchTime` nanoseconds); 0 between batches.
+    private var batchStarted: UInt64 = 0
     private var nextPosition: UInt64
     private var lastHash: [UInt8]
     private var lastBatchMillis: Int64 = 0
@@ -74,6 +76,14 @@ final class Writer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The queue and the batch in progress, as of now.
+    func load() -> WriterLoad {
+        condition.lock()
+        defer { condition.unlock() }
+        let running = batchStarted == 0 ? 0 : Double(DispatchTime.now().uptimeNanoseconds - batchStarted) / 1e9
+        return WriterLoad(queuedJobs: queue.count, batchSeconds: running)
+    }
+
     /// Finishes everything already queued, then stops the thread. Blocks until it has.
     func stop() {
         condition.lock()
@@ -98,12 +108,13 @@ final class Writer: @unchecked Sendable {
             var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
-            let waiting = queue.count
+            batchStarted = DispatchTime.now().uptimeNanoseconds
             condition.unlock()
-            var answers = process(jobs, waiting: waiting)
+            var answers = process(jobs)
             // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
             arrivedWhileBusy = queue.count
+            batchStarted = 0
             condition.unlock()
             // Let go of the jobs first: each caller then holds the last reference to its own.
             jobs.removeAll()
@@ -131,8 +142,7 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Runs and commits one batch; returns the callers' answers (delivered by `loop`).
-    /// `waiting`: the jobs left queued behind it, for the statistics.
-    private func process(_ jobs: [any WriterJob], waiting: Int) -> [JobAnswer] {
+    private func process(_ jobs: [any WriterJob]) -> [JobAnswer] {
         let started = DispatchTime.now().uptimeNanoseconds
         let millis = max(configuration.clock(), lastBatchMillis)
         if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
@@ -187,7 +197,7 @@ final class Writer: @unchecked Sendable {
             if let observe = configuration.onBatchCommitted {
                 let finished = DispatchTime.now().uptimeNanoseconds
                 observe(BatchStatistics(jobs: jobs.count, events: events, seconds: Double(finished - started) / 1e9,
-                                        commitSeconds: Double(finished - max(staged, started)) / 1e9, waitingJobs: waiting))
+                                        commitSeconds: Double(finished - max(staged, started)) / 1e9))
             }
             return answers
         }
@@ -206,7 +216,14 @@ public struct BatchStatistics: Sendable {
     public let seconds: Double
     /// The part spent committing (writing pages and fsync), after every job was staged.
     public let commitSeconds: Double
-    /// Jobs still queued when this batch was taken (more than `maxBatch`, or arrived while
-    /// it was gathered): a queue that stays long means the writer is the bottleneck.
-    public let waitingJobs: Int
+}
+
+/// What the writer is doing at this moment (`EventStore.writerLoad`), for metrics read when
+/// scraped: unlike the statistics of finished batches, it shows a batch that never finishes
+/// (a disk that stopped completing its flushes) while it hangs.
+public struct WriterLoad: Sendable {
+    /// Jobs queued and not yet taken into a batch.
+    public let queuedJobs: Int
+    /// How long the batch in progress has been running; 0 when the writer is not in one.
+    public let batchSeconds: Double
 }

@@ -100,6 +100,39 @@ import Testing
         #expect(try store.verify() == .verified(events: 1, head: try store.readAll(from: 1, limit: 1)[0].hash))
     }
 
+    /// `writerLoad` is what the writer does at this moment: a batch that does not finish shows
+    /// its age, and the jobs queued behind it, while it hangs (metrics read it when scraped).
+    @Test func theWritersLoadShowsABatchWhileItRuns() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        #expect(store.writerLoad?.batchSeconds == 0 && store.writerLoad?.queuedJobs == 0)
+        let release = DispatchSemaphore(value: 0)
+        let slow = Task {
+            try await store.submit { _ -> Decision<Void> in
+                release.wait()  // the writer's thread, not a task's
+                let plan = WritePlan(appends: [StreamAppend(streamId: "slow-1", expectedVersion: .any, events: [try event()])])
+                return Decision(plan: plan, staged: { _ in })
+            }
+        }
+        func waitFor(_ condition: (WriterLoad) -> Bool) async throws -> WriterLoad? {
+            for _ in 0..<400 {
+                if let load = store.writerLoad, condition(load) { return load }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return nil
+        }
+        #expect(try await waitFor { $0.batchSeconds > 0 } != nil)
+        let queued = Task { try await store.append([StreamAppend(streamId: "queued-1", expectedVersion: .any, events: [try event()])]) }
+        let hanging = try await waitFor { $0.queuedJobs == 1 && $0.batchSeconds >= 0.1 }
+        #expect(hanging != nil, "a batch held for 100 ms with one job behind it")
+        release.signal()
+        _ = try await slow.value
+        _ = try await queued.value
+        #expect(try await waitFor { $0.batchSeconds == 0 && $0.queuedJobs == 0 } != nil)
+        #expect(try store.headPosition == 2)
+    }
+
     @Test func aFailingJobFailsAloneNotItsBatch() async throws {
         let dir = TemporaryDirectory()
         let store = try EventStore(directory: dir.path)

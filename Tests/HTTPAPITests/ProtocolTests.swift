@@ -126,6 +126,7 @@ import Testing
             }
             let busyBefore = try #require(sample("orderlog_writer_busy_seconds_total", in: metrics.text))
             #expect(sample("orderlog_writer_queued_jobs", in: metrics.text) != nil)
+            #expect(sample("orderlog_writer_batch_seconds", in: metrics.text).map { $0 >= 0 && $0 < 5 } == true)
             #expect(try await api.call(.post, "/v1/auth/register", json: ["username": "metrics_user", "password": "password123"]).status == .created)
             let busyAfter = try #require(sample("orderlog_writer_busy_seconds_total", in: try await api.call(.get, "/metrics").text))
             #expect(busyAfter > busyBefore)

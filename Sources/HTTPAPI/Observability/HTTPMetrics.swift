@@ -28,7 +28,9 @@ final class HTTPMetrics: Sendable {
     /// The single writer's time inside batches (deciding, writing, committing): its rate is
     /// the writer's utilization, and near 1 the writer is what limits commands.
     private let writerBusy = Metrics.FloatingPointCounter(label: "orderlog_writer_busy_seconds_total")
+    /// Read from the writer when scraped (`sampleWriter`), so a hung batch shows while it hangs.
     private let writerQueued = Metrics.Gauge(label: "orderlog_writer_queued_jobs")
+    private let writerBatchAge = Metrics.Gauge(label: "orderlog_writer_batch_seconds")
 
     func request(route: String, method: String, status: Int, seconds: Double) {
         let key = Key(route: route, method: method, status: status)
@@ -51,7 +53,11 @@ final class HTTPMetrics: Sendable {
         commitDuration.recordNanoseconds(Int64(statistics.commitSeconds * 1e9))
         appended.increment(by: statistics.events)
         writerBusy.increment(by: statistics.seconds)
-        writerQueued.record(statistics.waitingJobs)
+    }
+
+    func sampleWriter(_ load: WriterLoad) {
+        writerQueued.record(load.queuedJobs)
+        writerBatchAge.record(load.batchSeconds)
     }
 
     func writeFailed() { writeFailures.increment() }

@@ -37,6 +37,7 @@ struct OperationsRoutes {
                       ConstantTime.equals(token, expected)
                 else { throw APIError.unauthorized("metrics are served to loopback clients or with the metrics token") }
             }
+            if let load = call.services.store.writerLoad { call.services.metrics.sampleWriter(load) }
             var buffer: [UInt8] = []
             MetricsRegistry.shared.emit(into: &buffer)
             return Reply(status: .ok, body: .text(buffer, contentType: "text/plain; version=0.0.4; charset=utf-8"))

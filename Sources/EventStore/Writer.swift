@@ -108,9 +108,10 @@ final class Writer: @unchecked Sendable {
             var jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             lastBatchJobs = take
-            batchStarted = DispatchTime.now().uptimeNanoseconds
+            let started = DispatchTime.now().uptimeNanoseconds
+            batchStarted = started
             condition.unlock()
-            var answers = process(jobs)
+            var answers = process(jobs, startedAt: started)
             // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
             arrivedWhileBusy = queue.count
@@ -141,9 +142,9 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Runs and commits one batch; returns the callers' answers (delivered by `loop`).
-    private func process(_ jobs: [any WriterJob]) -> [JobAnswer] {
-        let started = DispatchTime.now().uptimeNanoseconds
+    /// Runs and commits one batch taken at `started` (`DispatchTime` nanoseconds); returns the
+    /// callers' answers (delivered by `loop`).
+    private func process(_ jobs: [any WriterJob], startedAt started: UInt64) -> [JobAnswer] {
         let millis = max(configuration.clock(), lastBatchMillis)
         if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
             try? environment.growMap()

@@ -85,7 +85,7 @@ struct Batch {
                         try transaction.put(layout.log, positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]), flags: .append)
                     }
                     try StoreLayout.withStreamKey(append.streamId, version: version) { key in
-                        try transaction.put(layout.streams, key, positionBytes)
+                        try scope.putStreamIndexEntry(key, positionBytes)
                     }
                 }
                 firstPosition = firstPosition ?? position
@@ -201,6 +201,13 @@ final class BatchScope {
         let head = try StoreReads.head(of: streamId, cursor: try streamsCursor())
         if let head { heads.set(streamId, head) }
         return (head, nil)
+    }
+
+    /// Indexes a new stream version through the cursor of the head lookups: the version just
+    /// looked up for a stream goes right after the entry the cursor stands on, so LMDB finds
+    /// its place on that leaf page without descending the tree a second time.
+    func putStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer) throws {
+        try streamsCursor().put(key, position)
     }
 
     private func streamsCursor() throws -> Cursor {

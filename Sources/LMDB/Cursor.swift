@@ -50,6 +50,15 @@ public struct Cursor {
         return try last()
     }
 
+    /// Puts `key`/`value` through this cursor, leaving it at the entry written. Where the key
+    /// belongs on the leaf page the cursor is already on, LMDB searches only that page instead
+    /// of descending the tree from its root (as `Transaction.put` does, with a fresh cursor).
+    @inlinable public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Transaction.PutFlags = []) throws {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_cursor_put(pointer, &k, &v, flags.rawValue), "mdb_cursor_put \(database.name)")
+    }
+
     /// Deletes the entry at the cursor.
     public func deleteCurrent() throws {
         try check(mdb_cursor_del(pointer, 0), "mdb_cursor_del \(database.name)")

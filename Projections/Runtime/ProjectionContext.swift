@@ -16,6 +16,11 @@ public final class ProjectionContext {
     private var counterDeltas: [DocumentKey: Int] = [:]
     /// The last database `addToCounter` found (see there).
     private var lastCounterDatabase: String?
+    /// A cursor for each database this batch writes to, kept for the whole transaction: the
+    /// batch writes in key order (documents in `flush`, the list entries derived from them in
+    /// `forEachChange`), and LMDB puts a key that belongs on the leaf page the cursor stands on
+    /// without descending the tree from its root, as a put with a fresh cursor does.
+    private var writeCursors: [UInt32: Cursor] = [:]
     private let carry: DocumentCarry?
 
     /// With a `carry`, starts from the documents of the last committed batch and hands this
@@ -130,8 +135,9 @@ public final class ProjectionContext {
             if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))
             } else if let bytes = try cached.encoded() {
+                let cursor = try writeCursor(db)
                 try key.key.withUTF8Bytes { keyBytes in
-                    try bytes.withUnsafeBytes { try transaction.put(db, keyBytes, $0) }
+                    try bytes.withUnsafeBytes { try cursor.put(keyBytes, $0) }
                 }
             }
         }
@@ -144,7 +150,17 @@ public final class ProjectionContext {
     // MARK: Raw entries
 
     public func put(_ database: String, _ key: [UInt8], _ value: [UInt8]) throws {
-        try transaction.put(try self.database(database), key, value)
+        let cursor = try writeCursor(try self.database(database))
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in try cursor.put(k, v) }
+        }
+    }
+
+    private func writeCursor(_ db: Database) throws -> Cursor {
+        if let cursor = writeCursors[db.handle] { return cursor }
+        let cursor = try transaction.writeCursor(db)
+        writeCursors[db.handle] = cursor
+        return cursor
     }
 
     public func delete(_ database: String, _ key: [UInt8]) throws {

@@ -85,7 +85,7 @@ struct Batch {
                         try transaction.put(layout.log, positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]), flags: .append)
                     }
                     try StoreLayout.withStreamKey(append.streamId, version: version) { key in
-                        try scope.putStreamIndexEntry(key, positionBytes)
+                        try scope.putStreamIndexEntry(key, positionBytes, headWasCached: prior.slot != nil)
                     }
                 }
                 firstPosition = firstPosition ?? position
@@ -111,7 +111,7 @@ struct Batch {
         for write in plan.sideTableWrites {
             guard let db = layout.sideTables[write.table] else { continue }
             switch write.operation {
-            case .put(let value): try transaction.put(db, write.key, value)
+            case .put(let value): try scope.put(write.key, value, in: db)
             case .delete: try transaction.delete(db, write.key)
             case .deletePrefix:
                 try transaction.withCursor(db) { cursor in
@@ -186,6 +186,12 @@ final class BatchScope {
     /// One stream-index cursor for every head lookup of the batch; LMDB frees it when the
     /// transaction ends.
     private var streamIndex: Cursor?
+    /// The stream-index cursor for new versions of streams whose heads were cached.
+    private var busyStreamIndex: Cursor?
+    /// A cursor per side table the batch writes: its entries are mostly keyed by time or by
+    /// id (deadlines, purchases), so each lands near the last and LMDB finds its leaf page
+    /// where the cursor stands instead of descending from the root.
+    private var sideTableCursors: [UInt32: Cursor] = [:]
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, heads: HeadCache) {
         self.transaction = transaction
@@ -203,11 +209,32 @@ final class BatchScope {
         return (head, nil)
     }
 
-    /// Indexes a new stream version through the cursor of the head lookups: the version just
-    /// looked up for a stream goes right after the entry the cursor stands on, so LMDB finds
-    /// its place on that leaf page without descending the tree a second time.
-    func putStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer) throws {
-        try streamsCursor().put(key, position)
+    /// Indexes a new stream version through a cursor that likely stands on its leaf page, where
+    /// LMDB finds its place without descending the tree from the root (as a put with a fresh
+    /// cursor does). A stream whose head was just looked up goes right after the entry the
+    /// lookup left the cursor on; a stream whose head was cached (a busy one: a hot sku) goes
+    /// through a second cursor, which stays among the busy streams' entries instead of being
+    /// pulled back and forth between them and the new streams' place.
+    func putStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer, headWasCached: Bool) throws {
+        if headWasCached {
+            if busyStreamIndex == nil { busyStreamIndex = try transaction.writeCursor(layout.streams) }
+            try busyStreamIndex?.put(key, position)
+        } else {
+            try streamsCursor().put(key, position)
+        }
+    }
+
+    func put(_ key: [UInt8], _ value: [UInt8], in db: Database) throws {
+        let cursor: Cursor
+        if let kept = sideTableCursors[db.handle] {
+            cursor = kept
+        } else {
+            cursor = try transaction.writeCursor(db)
+            sideTableCursors[db.handle] = cursor
+        }
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in try cursor.put(k, v) }
+        }
     }
 
     private func streamsCursor() throws -> Cursor {

@@ -82,7 +82,7 @@ struct Batch {
                     canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, into: &record)
                 try BigEndian.withBytes(position) { positionBytes in
                     try record.withUnsafeBytes { buffer in
-                        try transaction.put(layout.log, positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]), flags: .append)
+                        try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))
                     }
                     try StoreLayout.withStreamKey(append.streamId, version: version) { key in
                         try scope.putStreamIndexEntry(key, positionBytes, headWasCached: prior.slot != nil)
@@ -188,6 +188,10 @@ final class BatchScope {
     private var streamIndex: Cursor?
     /// The stream-index cursor for new versions of streams whose heads were cached.
     private var busyStreamIndex: Cursor?
+    /// The cursor every record of the batch is appended through. LMDB's append through a
+    /// cursor that already stands at the end of the log (as the last append left it) skips the
+    /// descent from the root to the last leaf that each append with a fresh cursor makes.
+    private var logEnd: Cursor?
     /// A cursor per side table the batch writes: its entries are mostly keyed by time or by
     /// id (deadlines, purchases), so each lands near the last and LMDB finds its leaf page
     /// where the cursor stands instead of descending from the root.
@@ -207,6 +211,12 @@ final class BatchScope {
         let head = try StoreReads.head(of: streamId, cursor: try streamsCursor())
         if let head { heads.set(streamId, head) }
         return (head, nil)
+    }
+
+    /// Appends a record at the end of the log (positions only grow: LMDB refuses a smaller one).
+    func appendToLog(_ position: UnsafeRawBufferPointer, _ record: UnsafeRawBufferPointer) throws {
+        if logEnd == nil { logEnd = try transaction.writeCursor(layout.log) }
+        try logEnd?.put(position, record, flags: .append)
     }
 
     /// Indexes a new stream version through a cursor that likely stands on its leaf page, where

@@ -16,11 +16,9 @@ public final class ProjectionContext {
     private var counterDeltas: [DocumentKey: Int] = [:]
     /// The last database `addToCounter` found (see there).
     private var lastCounterDatabase: String?
-    /// A cursor for each database this batch writes to, kept for the whole transaction: the
-    /// batch writes in key order (documents in `flush`, the list entries derived from them in
-    /// `forEachChange`), and LMDB puts a key that belongs on the leaf page the cursor stands on
-    /// without descending the tree from its root, as a put with a fresh cursor does.
-    private var writeCursors: [UInt32: Cursor] = [:]
+    /// The batch writes in key order (documents in `flush`, the list entries derived from them
+    /// in `forEachChange`): each put lands beside the last.
+    private var cursors: WriteCursors
     private let carry: DocumentCarry?
 
     /// With a `carry`, starts from the documents of the last committed batch and hands this
@@ -29,6 +27,7 @@ public final class ProjectionContext {
         self.transaction = transaction
         self.databases = databases
         self.carry = carry
+        cursors = WriteCursors(transaction)
         documents = carry?.checkOut() ?? [:]
     }
 
@@ -135,7 +134,7 @@ public final class ProjectionContext {
             if cached.isDeleted {
                 try transaction.delete(db, Array(key.key.utf8))
             } else if let bytes = try cached.encoded() {
-                let cursor = try writeCursor(db)
+                let cursor = try cursors.cursor(db)
                 try key.key.withUTF8Bytes { keyBytes in
                     try bytes.withUnsafeBytes { try cursor.put(keyBytes, $0) }
                 }
@@ -150,17 +149,7 @@ public final class ProjectionContext {
     // MARK: Raw entries
 
     public func put(_ database: String, _ key: [UInt8], _ value: [UInt8]) throws {
-        let cursor = try writeCursor(try self.database(database))
-        try key.withUnsafeBytes { k in
-            try value.withUnsafeBytes { v in try cursor.put(k, v) }
-        }
-    }
-
-    private func writeCursor(_ db: Database) throws -> Cursor {
-        if let cursor = writeCursors[db.handle] { return cursor }
-        let cursor = try transaction.writeCursor(db)
-        writeCursors[db.handle] = cursor
-        return cursor
+        try cursors.put(key, value, in: try self.database(database))
     }
 
     public func delete(_ database: String, _ key: [UInt8]) throws {

@@ -111,7 +111,7 @@ struct Batch {
         for write in plan.sideTableWrites {
             guard let db = layout.sideTables[write.table] else { continue }
             switch write.operation {
-            case .put(let value): try scope.put(write.key, value, in: db)
+            case .put(let value): try scope.sideTables.put(write.key, value, in: db)
             case .delete: try transaction.delete(db, write.key)
             case .deletePrefix:
                 try transaction.withCursor(db) { cursor in
@@ -192,16 +192,16 @@ final class BatchScope {
     /// cursor that already stands at the end of the log (as the last append left it) skips the
     /// descent from the root to the last leaf that each append with a fresh cursor makes.
     private var logEnd: Cursor?
-    /// A cursor per side table the batch writes: its entries are mostly keyed by time or by
-    /// id (deadlines, purchases), so each lands near the last and LMDB finds its leaf page
-    /// where the cursor stands instead of descending from the root.
-    private var sideTableCursors: [UInt32: Cursor] = [:]
+    /// The side tables' cursors: their entries are mostly keyed by time or by id (deadlines,
+    /// purchases), so each lands beside the last.
+    var sideTables: WriteCursors
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, heads: HeadCache) {
         self.transaction = transaction
         self.layout = layout
         self.batchMillis = batchMillis
         self.heads = heads
+        self.sideTables = WriteCursors(transaction)
     }
 
     /// The head as of this batch (from the cache, else from the index), and where the cache
@@ -231,19 +231,6 @@ final class BatchScope {
             try busyStreamIndex?.put(key, position)
         } else {
             try streamsCursor().put(key, position)
-        }
-    }
-
-    func put(_ key: [UInt8], _ value: [UInt8], in db: Database) throws {
-        let cursor: Cursor
-        if let kept = sideTableCursors[db.handle] {
-            cursor = kept
-        } else {
-            cursor = try transaction.writeCursor(db)
-            sideTableCursors[db.handle] = cursor
-        }
-        try key.withUnsafeBytes { k in
-            try value.withUnsafeBytes { v in try cursor.put(k, v) }
         }
     }
 

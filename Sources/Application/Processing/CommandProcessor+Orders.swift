@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Domain
 import EventStore
 
@@ -5,6 +6,19 @@ import EventStore
 public struct OrderSnapshot: Sendable, Codable {
     public let order: Order.State
     public let version: UInt64
+}
+
+extension OrderSnapshot: BoundedCompactJSONRepresentable {
+    /// What its `Encodable` gives, written directly: an idempotent order remembers its snapshot
+    /// inside the writer, where encoding it through `Encoder` containers was half the writer's
+    /// time.
+    public func writeCompactJSON(into out: inout BoundedWriter) {
+        out.member("order", first: true)
+        order.writeCompactJSON(into: &out)
+        out.member("version")
+        out.integer(version)
+        out.byte(UInt8(ascii: "}"))
+    }
 }
 
 extension CommandProcessor {

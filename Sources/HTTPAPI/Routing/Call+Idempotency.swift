@@ -48,6 +48,18 @@ extension Call {
 
     /// The remembered form of a processor result (encoded in the writer, so kept cheap).
     static func rememberedBytes<R: Encodable>(_ result: R, status: Int) -> [UInt8] {
+        // A result that writes itself (an order's snapshot) goes straight into the reply's
+        // bytes: through `JSONValueEncoder` and a tree, an order's snapshot cost ~40 µs of the
+        // writer's time (half of it under orders that carry an Idempotency-Key).
+        if let direct = result as? any BoundedCompactJSONRepresentable {
+            return BoundedWriter.bytes(sizeHint: 2048) { out in
+                out.member("result", first: true)
+                direct.writeCompactJSON(into: &out)
+                out.member("status")
+                out.integer(Int64(status))
+                out.byte(UInt8(ascii: "}"))
+            }
+        }
         let encoded: JSONValue? = try? JSONValueEncoder().encode(result)
         let reply = RememberedReply(status: status, result: encoded, sealedBody: nil, body: nil)
         guard let value = try? JSONValueEncoder().encode(reply) else { return [] }

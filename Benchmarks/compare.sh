@@ -2,8 +2,10 @@
 # make bench-compare — OrderLog against the usual stack, side by side, in one run on this machine.
 #
 #   1. the server's GET /health ceiling with wrk (what HTTP alone allows on these cores);
-#   2. OrderLog hot-sku order placement with wrk (one sku, stock that never runs out), and the
-#      same through orderlog-bench flash-sale (its own client, exact invariant checks);
+#   2. OrderLog hot-sku order placement with wrk (one sku, stock that never runs out), again
+#      with a fresh Idempotency-Key on every order (as a client that retries safely sends; each
+#      key must make exactly one order), and through orderlog-bench flash-sale (its own client,
+#      exact invariant checks);
 #   3. PostgreSQL 15 (Debian's), started here on 127.0.0.1 in a temporary directory with
 #      synchronous_commit=on: one transaction UPDATE inventory … AND stock >= 1 + INSERT of the
 #      order, driven by pgbench at the same concurrency — one hot row, then 10,000 random rows.
@@ -91,6 +93,33 @@ RESERVED=$(echo "$SKU" | json_field reserved)
 OVERSOLD=no
 if [ "$AVAILABLE" -lt 0 ] || [ $((AVAILABLE + RESERVED)) -ne "$STOCK" ]; then OVERSOLD=YES; fi
 
+# A client that retries safely sends an Idempotency-Key with every order. Each key here is
+# fresh (a per-thread prefix, then a counter), so every request must make exactly one order.
+cat >"$WORK/order-keyed.lua" <<EOF
+$(cat "$WORK/order.lua")
+local threads = {}
+local counter = 0
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+function init(args) prefix = string.format("k%d-%d-%d-", tid, os.time(), math.floor(os.clock() * 1e6)) end
+function request()
+  counter = counter + 1
+  wrk.headers["Idempotency-Key"] = prefix .. counter
+  return wrk.format()
+end
+EOF
+echo "== 2c. OrderLog hot-sku orders, a fresh Idempotency-Key on each (-t2 -c$CONCURRENCY -d${DURATION}s)" >&2
+RESERVED_BEFORE=$RESERVED
+wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$WORK/order-keyed.lua" "$URL/v1/orders" >"$WORK/orders-keyed.txt"
+KEYED_RPS=$(wrk_rps "$WORK/orders-keyed.txt")
+KEYED_P99=$(wrk_p99_ms "$WORK/orders-keyed.txt")
+KEYED_BAD=$(( $(wrk_non2xx "$WORK/orders-keyed.txt") + $(wrk_errors "$WORK/orders-keyed.txt") ))
+KEYED_COUNT=$(awk '/ requests in / {print $1}' "$WORK/orders-keyed.txt")
+sleep 1
+# wrk counts the responses it read; up to one request per connection was still in flight.
+KEYED_MADE=$(( $(curl -sf "$URL/v1/skus/HOT-1" | json_field reserved) - RESERVED_BEFORE ))
+KEYED_ONCE=yes
+if [ "$KEYED_MADE" -lt "$KEYED_COUNT" ] || [ "$KEYED_MADE" -gt $((KEYED_COUNT + CONCURRENCY)) ]; then KEYED_ONCE=NO; fi
+
 echo "== 2b. orderlog-bench flash-sale (its own client; 1000 buyers x 40 orders, C=$CONCURRENCY)" >&2
 "$BIN/orderlog-bench" flash-sale --url "$URL" --admin-password "$ADMIN_PASSWORD" --payment-secret compare-payment-secret \
     --buyers 1000 --orders-per-buyer 40 --stock 10000000 --concurrency "$CONCURRENCY" --json >"$WORK/flash.json"
@@ -156,6 +185,7 @@ Machine: $(nproc) cores ($CPU), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(una
 |---|---|---:|---:|---|
 | GET /health ceiling | \`wrk -t2 -c$CONCURRENCY -d${DURATION}s --latency /health\` | $HEALTH_RPS | $(wrk_p99_ms "$WORK/health.txt") | HTTP limit of this machine |
 | OrderLog hot sku | \`wrk -t2 -c$CONCURRENCY -d${DURATION}s --latency -s order.lua /v1/orders\` | $ORDERS_RPS | $ORDERS_P99 | non-2xx+errors $ORDERS_BAD; oversold: $OVERSOLD |
+| OrderLog hot sku, Idempotency-Key on each | \`wrk -t2 -c$CONCURRENCY -d${DURATION}s --latency -s order-keyed.lua /v1/orders\` | $KEYED_RPS | $KEYED_P99 | non-2xx+errors $KEYED_BAD; one order per key: $KEYED_ONCE ($KEYED_MADE orders, $KEYED_COUNT answers) |
 | OrderLog hot sku, own client | \`orderlog-bench flash-sale --buyers 1000 --orders-per-buyer 40 --stock 10000000 --concurrency $CONCURRENCY\` | $FLASH_RPS | $FLASH_P99 | invariants hold: $FLASH_OK |
 | PostgreSQL hot row | \`pgbench -M prepared -c$CONCURRENCY -j2 -T$DURATION -f hot.sql\` | $PG_HOT_TPS | $PG_HOT_P99 | synchronous_commit=on |
 | PostgreSQL 10k random rows | \`pgbench -M prepared -c$CONCURRENCY -j2 -T$DURATION -f random.sql\` | $PG_RANDOM_TPS | $PG_RANDOM_P99 | rows below zero: $PG_NEGATIVE |
@@ -167,7 +197,7 @@ Machine: $(nproc) cores ($CPU), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(una
 | OrderLog hot sku / GET /health | $(ratio "$ORDERS_RPS" "$HEALTH_RPS") | ≥ 0.4 |
 | OrderLog p99 ms at C=$CONCURRENCY | $ORDERS_P99 | ≤ 20 |
 EOF
-if [ "$OVERSOLD" != no ] || [ "$FLASH_OK" != True ] || [ "$PG_NEGATIVE" != 0 ]; then
+if [ "$OVERSOLD" != no ] || [ "$KEYED_ONCE" != yes ] || [ "$FLASH_OK" != True ] || [ "$PG_NEGATIVE" != 0 ]; then
     echo "an invariant failed" >&2
     exit 1
 fi

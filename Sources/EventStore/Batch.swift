@@ -215,8 +215,7 @@ final class BatchScope {
 
     /// Appends a record at the end of the log (positions only grow: LMDB refuses a smaller one).
     func appendToLog(_ position: UnsafeRawBufferPointer, _ record: UnsafeRawBufferPointer) throws {
-        if logEnd == nil { logEnd = try transaction.writeCursor(layout.log) }
-        try logEnd?.put(position, record, flags: .append)
+        try kept(&logEnd, over: layout.log).put(position, record, flags: .append)
     }
 
     /// Indexes a new stream version through a cursor that likely stands on its leaf page, where
@@ -227,17 +226,21 @@ final class BatchScope {
     /// pulled back and forth between them and the new streams' place.
     func putStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer, headWasCached: Bool) throws {
         if headWasCached {
-            if busyStreamIndex == nil { busyStreamIndex = try transaction.writeCursor(layout.streams) }
-            try busyStreamIndex?.put(key, position)
+            try kept(&busyStreamIndex, over: layout.streams).put(key, position)
         } else {
             try streamsCursor().put(key, position)
         }
     }
 
     private func streamsCursor() throws -> Cursor {
-        if let streamIndex { return streamIndex }
-        let cursor = try transaction.writeCursor(layout.streams)
-        streamIndex = cursor
+        try kept(&streamIndex, over: layout.streams)
+    }
+
+    /// The cursor in `slot`, opened over `database` on first use.
+    private func kept(_ slot: inout Cursor?, over database: Database) throws -> Cursor {
+        if let cursor = slot { return cursor }
+        let cursor = try transaction.writeCursor(database)
+        slot = cursor
         return cursor
     }
 }

@@ -74,12 +74,16 @@ struct Batch {
         versions.reserveCapacity(plan.appends.count)
         for (append, prior) in zip(plan.appends, priorHeads) {
             var version = prior.head?.version ?? 0
-            for event in append.events {
+            // By index, reading each event's fields in place: `for event in` copied every
+            // `ProposedEvent` whole (its strings, bytes and attachment retained and released).
+            let events = append.events
+            for index in events.indices {
                 version += 1
                 let position = nextPosition
                 let length = RecordCodec.encode(
-                    position: position, streamId: append.streamId, version: version, type: event.type, at: at,
-                    canonicalData: event.canonicalData, metadata: event.metadata, chain: &lastHash, hasher: hasher, into: &record)
+                    position: position, streamId: append.streamId, version: version, type: events[index].type, at: at,
+                    canonicalData: events[index].canonicalData, metadata: events[index].metadata, chain: &lastHash, hasher: hasher,
+                    into: &record)
                 try BigEndian.withBytes(position) { positionBytes in
                     try record.withUnsafeBytes { buffer in
                         try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))
@@ -89,8 +93,8 @@ struct Batch {
                     }
                 }
                 firstPosition = firstPosition ?? position
-                handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: event.type,
-                                          atMillis: batchMillis, attachment: event.attachment))
+                handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: events[index].type,
+                                          atMillis: batchMillis, attachment: events[index].attachment))
                 nextPosition += 1
             }
             versions.append(version)
@@ -99,7 +103,7 @@ struct Batch {
             // and, once full, an eviction — cache misses into a table of megabytes. Its next
             // append finds the head in the index (this transaction's own writes included) and
             // caches it then.
-            if !append.events.isEmpty, prior.head != nil {
+            if !events.isEmpty, prior.head != nil {
                 heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot)
             }
         }

@@ -23,6 +23,34 @@ struct JobAnswer {
     }
 }
 
+/// A batch's answers, each moved out to its caller in the order the jobs came (never copied:
+/// the array `reverse()` and `popLast()` did this with before copied each answer's outcome
+/// through generic value witnesses, ~2.5 % of the append writer).
+struct BatchAnswers: ~Copyable {
+    private let answers: UnsafeMutableBufferPointer<JobAnswer>
+
+    init(_ jobs: [any WriterJob], batchError: EventStoreError?) {
+        answers = .allocate(capacity: jobs.count)
+        for index in jobs.indices {
+            answers.initializeElement(at: index, to: jobs[index].answer(batchError: batchError))
+        }
+    }
+
+    consuming func deliver() {
+        for index in answers.indices {
+            answers.moveElement(from: index).deliver()
+        }
+        answers.deallocate()
+        discard self
+    }
+
+    deinit {
+        // Only when dropped undelivered (no path does): free the answers without resuming.
+        answers.deinitialize()
+        answers.deallocate()
+    }
+}
+
 /// How a job ended, with the caller's result type erased.
 ///
 /// The writer calls jobs through `any WriterJob`, so a job's methods run unspecialized; every
@@ -57,6 +85,10 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
     private var committedHook: (() -> Void)?
     /// The written plan, kept so that its events are freed with the job, by the caller.
     private var plan: WritePlan?
+    /// Whether `run` ran before: only a re-run (after the map grew) has an ending to forget.
+    /// Clearing the fields on every first run was ~3 % of the append writer, through the
+    /// generic value witnesses of the empty existential.
+    private var hasRun = false
 
     init(claim: IdempotencyClaim?, decide: @escaping @Sendable (WriteContext) throws -> Decision<R>,
          remember: (@Sendable (R, UInt64) -> [UInt8])?, continuation: UnsafeContinuation<JobOutcome, any Error>) {
@@ -68,12 +100,15 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
 
     func run(in batch: inout Batch) throws {
         // A batch re-run after the map grew runs its jobs again: forget the last run's ending.
-        value = nil
-        replayedResponse = nil
-        failure = nil
-        rollbackHook = nil
-        committedHook = nil
-        plan = nil
+        if hasRun {
+            value = nil
+            replayedResponse = nil
+            failure = nil
+            rollbackHook = nil
+            committedHook = nil
+            plan = nil
+        }
+        hasRun = true
         if let claim {
             do {
                 try batch.checkIdempotencyKey(claim.key)

@@ -111,7 +111,7 @@ final class Writer: @unchecked Sendable {
             let started = DispatchTime.now().uptimeNanoseconds
             batchStarted = started
             condition.unlock()
-            var answers = process(jobs, startedAt: started)
+            let answers = process(jobs, startedAt: started)
             // Read before the answers go out: the callers they resume queue again afterwards.
             condition.lock()
             arrivedWhileBusy = queue.count
@@ -119,9 +119,7 @@ final class Writer: @unchecked Sendable {
             condition.unlock()
             // Let go of the jobs first: each caller then holds the last reference to its own.
             jobs.removeAll()
-            // Each answer moved out of the array, not copied: in the order the jobs came.
-            answers.reverse()
-            while let answer = answers.popLast() { answer.deliver() }
+            answers.deliver()
         }
     }
 
@@ -144,7 +142,7 @@ final class Writer: @unchecked Sendable {
 
     /// Runs and commits one batch taken at `started` (`DispatchTime` nanoseconds); returns the
     /// callers' answers (delivered by `loop`).
-    private func process(_ jobs: [any WriterJob], startedAt started: UInt64) -> [JobAnswer] {
+    private func process(_ jobs: [any WriterJob], startedAt started: UInt64) -> BatchAnswers {
         let millis = max(configuration.clock(), lastBatchMillis)
         if Double(environment.usedBytes) > Double(environment.mapSize) * 0.8 {
             try? environment.growMap()
@@ -204,8 +202,8 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    private func answers(_ jobs: [any WriterJob], batchError: EventStoreError?) -> [JobAnswer] {
-        jobs.map { $0.answer(batchError: batchError) }
+    private func answers(_ jobs: [any WriterJob], batchError: EventStoreError?) -> BatchAnswers {
+        BatchAnswers(jobs, batchError: batchError)
     }
 }
 

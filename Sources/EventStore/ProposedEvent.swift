@@ -40,7 +40,7 @@ public struct ProposedEvent: Sendable {
     }
 
     private static func validate(type: String) throws(EventStoreError) {
-        guard !type.isEmpty, type.utf8.count <= 128, type.utf8.allSatisfy(StreamName.isPlain) else {
+        guard !type.isEmpty, type.utf8.count <= 128, StreamName.isPlain(type) else {
             throw .invalidArgument("event type must be 1–128 printable ASCII characters, without quotes or backslashes")
         }
     }
@@ -65,9 +65,16 @@ enum StreamName {
     /// escaped in a record (so verification can read it without a JSON parser).
     static func validate(_ streamId: String) throws(EventStoreError) {
         let bytes = streamId.utf8
-        guard !bytes.isEmpty, bytes.count <= 255, bytes.allSatisfy(isPlain) else {
+        guard !bytes.isEmpty, bytes.count <= 255, isPlain(streamId) else {
             throw .invalidArgument("stream id must be 1–255 printable ASCII characters, without quotes or backslashes")
         }
+    }
+
+    /// Every byte of `text` plain. Over its contiguous UTF-8 (every native string has it, a
+    /// small one copied to the stack): `utf8.allSatisfy` walked the view index by index, ~1.5 %
+    /// of the writer under orders, which validates each event's type and each stream's id.
+    static func isPlain(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isPlain) } ?? text.utf8.allSatisfy(isPlain)
     }
 
     static func isPlain(_ byte: UInt8) -> Bool {

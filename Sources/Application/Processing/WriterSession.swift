@@ -15,7 +15,8 @@ struct WriterSession {
         let streamId: String
         var expected: ExpectedVersion
         var version: UInt64
-        var stateAfter: Any
+        /// A `StateBox` of the state once this command's events are applied; nil until folded.
+        var stateAfter: AnyObject?
         var snapshotVersion: UInt64
         /// Where the state cache holds the stream, when it was loaded from there.
         var cacheSlot: Int32?
@@ -27,7 +28,9 @@ struct WriterSession {
     /// handful of streams, so a scan beats hashing every stream id into a dictionary.
     private var staged: [Staged] = []
     private(set) var sideTableWrites: [SideTableWrite] = []
-    private(set) var touchedUsers: Set<String> = []
+    /// The buyers whose purchases this command changes: one or none, so an array (a `Set` cost
+    /// its storage and a hash per command).
+    private(set) var touchedUsers: [String] = []
     var addressedStream: String?
 
     init(context: WriteContext, state: ProcessorState, metadata: CommandMetadata) {
@@ -51,7 +54,7 @@ struct WriterSession {
 
     /// The stream's current state as this command sees it (including what it staged itself).
     func load<A: Aggregate>(_ aggregate: A.Type, _ streamId: String) throws -> Loaded<A.State> {
-        if let index = stagedIndex(streamId), let s = staged[index].stateAfter as? A.State {
+        if let index = stagedIndex(streamId), let box = staged[index].stateAfter, let s = StateBox<A.State>.unbox(box) {
             return Loaded(version: staged[index].version, state: s, snapshotVersion: staged[index].snapshotVersion, cacheSlot: staged[index].cacheSlot)
         }
         if let cached = state.cache.get(streamId, as: A.State.self) {
@@ -79,7 +82,7 @@ struct WriterSession {
             guard events.count == 1000 else { break }
             from = version + 1
         }
-        state.cache.put(streamId, version: version, state: folded, snapshotVersion: snapshotVersion)
+        state.cache.put(streamId, version: version, state: StateBox(folded), snapshotVersion: snapshotVersion)
         return Loaded(version: version, state: folded, snapshotVersion: snapshotVersion)
     }
 
@@ -101,7 +104,7 @@ struct WriterSession {
         // `stateAfter` is set below, once folded: boxing the state before it would cost an
         // allocation for nothing.
         var entry = index.map { staged[$0] } ?? Staged(
-            streamId: streamId, expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: (),
+            streamId: streamId, expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: nil,
             snapshotVersion: current.snapshotVersion, cacheSlot: current.cacheSlot, events: [], snapshot: nil)
         entry.events.reserveCapacity(entry.events.count + events.count)
         var folded = current.state
@@ -113,7 +116,7 @@ struct WriterSession {
             folded = A.evolve(folded, event)
         }
         entry.version = current.version + UInt64(events.count)
-        entry.stateAfter = folded
+        entry.stateAfter = StateBox(folded)
         if entry.version - entry.snapshotVersion >= state.snapshotInterval {
             entry.snapshot = SnapshotWrite(streamId: streamId, version: entry.version, state: try Self.encodeSnapshot(A.self, folded))
             entry.snapshotVersion = entry.version
@@ -131,7 +134,7 @@ struct WriterSession {
     }
 
     mutating func touchUser(_ userId: String) {
-        touchedUsers.insert(userId)
+        if !touchedUsers.contains(userId) { touchedUsers.append(userId) }
     }
 
     var appendsNothing: Bool { staged.isEmpty }
@@ -174,10 +177,10 @@ struct WriterSession {
 private final class StagedCommand<R> {
     let state: ProcessorState
     let staged: [WriterSession.Staged]
-    let users: Set<String>
+    let users: [String]
     let result: () -> R
 
-    init(state: ProcessorState, staged: [WriterSession.Staged], users: Set<String>, result: @escaping () -> R) {
+    init(state: ProcessorState, staged: [WriterSession.Staged], users: [String], result: @escaping () -> R) {
         self.state = state
         self.staged = staged
         self.users = users
@@ -186,12 +189,13 @@ private final class StagedCommand<R> {
 
     func apply() -> R {
         for entry in staged {
-            state.cache.put(entry.streamId, version: entry.version, state: entry.stateAfter, snapshotVersion: entry.snapshotVersion, slot: entry.cacheSlot)
+            guard let box = entry.stateAfter else { continue }
+            state.cache.put(entry.streamId, version: entry.version, state: box, snapshotVersion: entry.snapshotVersion, slot: entry.cacheSlot)
         }
         return result()
     }
 
     func forget() {
-        state.forget(streams: staged.map(\.streamId), users: Array(users))
+        state.forget(streams: staged.map(\.streamId), users: users)
     }
 }

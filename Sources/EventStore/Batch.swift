@@ -70,9 +70,9 @@ struct Batch {
         }
 
         var firstPosition: UInt64?
-        var versions: [UInt64] = []
-        versions.reserveCapacity(plan.appends.count)
-        for (append, prior) in zip(plan.appends, priorHeads) {
+        var firstVersion: UInt64 = 0
+        var otherVersions: [UInt64] = []
+        for (number, (append, prior)) in zip(plan.appends, priorHeads).enumerated() {
             var version = prior.head?.version ?? 0
             // By index, reading each event's fields in place: `for event in` copied every
             // `ProposedEvent` whole (its strings, bytes and attachment retained and released).
@@ -97,7 +97,12 @@ struct Batch {
                                           atMillis: batchMillis, attachment: events[index].attachment))
                 nextPosition += 1
             }
-            versions.append(version)
+            if number == 0 {
+                firstVersion = version
+            } else {
+                if otherVersions.isEmpty { otherVersions.reserveCapacity(plan.appends.count - 1) }
+                otherVersions.append(version)
+            }
             // A stream this append started is not cached: most are written once (an append
             // starting a stream is how an order begins), and caching each one cost an insertion
             // and, once full, an eviction — cache misses into a table of megabytes. Its next
@@ -135,7 +140,8 @@ struct Batch {
         } else {
             lastPosition = 0
         }
-        return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, appends: plan.appends, newVersions: versions, at: at)
+        return AppendOutcome(firstPosition: firstPosition, lastPosition: lastPosition, appends: plan.appends, firstNewVersion: firstVersion,
+                             otherNewVersions: otherVersions, at: at)
     }
 
     /// The stream's head as of this batch: from the cache, else from the index.

@@ -42,8 +42,15 @@ import Testing
     }
 
     @Test func duplicateSkusAndBadQuantitiesAreValidationErrors() {
-        #expect(throws: Rejection.self) {
-            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 1), RequestedLine(skuId: "S1", quantity: 1)]), context())
+        let twice = [RequestedLine(skuId: "S1", quantity: 1), RequestedLine(skuId: "S2", quantity: 1), RequestedLine(skuId: "S1", quantity: 1)]
+        #expect(throws: Rejection.validationFailed([FieldError("items[2].skuId", "sku S1 appears twice")])) {
+            try OrderPlacement.decide(placeCommand(twice), context())
+        }
+        // Past the most lines an order may have, every repeat is still named (found another way).
+        let tooMany = (0...OrderPlacement.maxLines).map { RequestedLine(skuId: "S\($0 % 40)", quantity: 1) }
+        let repeats = (40...OrderPlacement.maxLines).map { FieldError("items[\($0)].skuId", "sku S\($0 % 40) appears twice") }
+        #expect(throws: Rejection.validationFailed([FieldError("items", "an order has 1–\(OrderPlacement.maxLines) lines")] + repeats)) {
+            try OrderPlacement.decide(placeCommand(tooMany), context())
         }
         #expect(throws: Rejection.self) { try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 100)]), context()) }
         #expect(throws: Rejection.self) { try OrderPlacement.decide(placeCommand([]), context()) }

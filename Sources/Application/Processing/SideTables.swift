@@ -16,8 +16,14 @@ enum SideTables {
 
     static let all = [userOrders, deadlines, keys, vault]
 
+    /// Written byte by byte into one array: `userId + "/" + orderId` built two strings first.
     static func userOrderKey(userId: String, orderId: String) -> [UInt8] {
-        Array((userId + "/" + orderId).utf8)
+        var key: [UInt8] = []
+        key.reserveCapacity(userId.utf8.count + 1 + orderId.utf8.count)
+        key.append(contentsOf: userId.utf8)
+        key.append(UInt8(ascii: "/"))
+        key.append(contentsOf: orderId.utf8)
+        return key
     }
 
     static func userOrdersPrefix(_ userId: String) -> [UInt8] {
@@ -30,7 +36,10 @@ enum SideTables {
     }
 
     static func deadlineKey(due: Timestamp, kind: DeadlineKind, orderId: String) -> [UInt8] {
-        var key = BigEndian.bytes(UInt64(max(0, due.millis)))
+        // Sized once: appending the kind and the id to the 8 bytes reallocated the key.
+        var key: [UInt8] = []
+        key.reserveCapacity(9 + orderId.utf8.count)
+        BigEndian.append(UInt64(max(0, due.millis)), to: &key)
         key.append(kind.rawValue)
         key.append(contentsOf: orderId.utf8)
         return key

@@ -61,12 +61,18 @@ public enum OrderPlacement {
         if requested.isEmpty || requested.count > maxLines {
             errors.append(FieldError("items", "an order has 1–\(maxLines) lines"))
         }
+        // Duplicates by scanning the lines before: an order has at most `maxLines`, and filling
+        // a `Set` cost an allocation and a hash per line on the writer. Only a request already
+        // refused for its length fills the `Set` (a scan would be quadratic in what was sent).
         var seen = Set<String>()
         for (index, line) in requested.enumerated() {
             if !(1...Cart.maxLineQuantity).contains(line.quantity) {
                 errors.append(FieldError("items[\(index)].quantity", "must be 1–\(Cart.maxLineQuantity)"))
             }
-            if !seen.insert(line.skuId).inserted {
+            let repeated = requested.count > maxLines
+                ? !seen.insert(line.skuId).inserted
+                : requested[..<index].contains { $0.skuId == line.skuId }
+            if repeated {
                 errors.append(FieldError("items[\(index)].skuId", "sku \(line.skuId) appears twice"))
             }
         }

@@ -59,6 +59,11 @@ extension Services {
         return hops.first ?? peer
     }
 
+    /// The address one request's client is known by.
+    func clientAddress(of request: Request, _ context: AppContext) -> String {
+        clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor])
+    }
+
     /// Loopback peers (and router tests, which have no socket).
     static func isLoopback(_ address: String) -> Bool {
         address == "local" || address == "127.0.0.1" || address == "::1" || address.hasPrefix("127.") || address == "::ffff:127.0.0.1"

@@ -19,8 +19,11 @@ struct Call: Sendable {
     /// The body as a JSON object (routes that take a body); an empty optional body is `{}`.
     let body: JSONValue
     let rawBody: [UInt8]
-    /// The client address rate limits and anonymous idempotency scopes use.
-    let client: String
+    /// The client address rate limits, anonymous actors and `/metrics` go by (worked out
+    /// when asked: most calls never do).
+    var client: String {
+        services.clientAddress(of: request, context)
+    }
     let requestId: String
     /// `Idempotency-Key` scoped to the caller, with the request's fingerprint.
     let idempotency: IdempotencyClaim?

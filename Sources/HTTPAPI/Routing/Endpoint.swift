@@ -42,8 +42,8 @@ struct Endpoint: Sendable {
 
     func respond(_ request: Request, _ context: AppContext) async throws -> Response {
         let requestId = Self.requestId(request, context)
-        let client = services.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor])
-        if spec.rateLimited, let limiter = services.rateLimiter, let retryAfter = limiter.admit(client) {
+        if spec.rateLimited, let limiter = services.rateLimiter,
+           let retryAfter = limiter.admit(services.clientAddress(of: request, context)) {
             services.metrics.rateLimited()
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
@@ -53,7 +53,7 @@ struct Endpoint: Sendable {
         }
         let principal = try authenticate(request)
         let isCommand = request.method != .get && request.method != .head
-        let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + client) : nil
+        let idempotency = isCommand ? try Self.idempotencyClaim(request, rawBody: rawBody, scope: principal?.userId ?? "client:" + services.clientAddress(of: request, context)) : nil
         let body = try Self.parseBody(rawBody, rule: spec.body)
         if let query = request.uri.query, query.utf8.contains(UInt8(ascii: "%")), !QueryString.decodesToUTF8(query) {
             throw APIError.badRequest("the query string is not UTF-8 once its percent escapes are decoded")
@@ -70,7 +70,7 @@ struct Endpoint: Sendable {
             }
             try await waitForReadModels(position)
         }
-        let call = Call(request: request, context: context, services: services, principal: principal, body: body, rawBody: rawBody, client: client,
+        let call = Call(request: request, context: context, services: services, principal: principal, body: body, rawBody: rawBody,
                         requestId: requestId, idempotency: idempotency, queryParameters: request.uri.queryParameters)
         let reply = try await handler(call)
         // Private: anything answered to a signed-in caller, and every command's answer (a

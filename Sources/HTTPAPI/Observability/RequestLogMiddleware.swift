@@ -28,9 +28,10 @@ struct RequestLogMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
-        let requestId = response.headers.single(.xRequestId) ?? context.id
+        // Message and metadata are autoclosures: below the info level, neither the line nor the
+        // request id (a search of the response's headers) is worked out.
         context.logger.info("\(request.method.rawValue) \(route) \(response.status.code) \(String(format: "%.1f", seconds * 1000))ms",
-                            metadata: ["request": .string(requestId)])
+                            metadata: ["request": .string(response.headers.single(.xRequestId) ?? context.id)])
         return response
     }
 }

@@ -24,7 +24,7 @@ struct OrderLogServer: AsyncParsableCommand {
         // the write fails with EFBIG instead and is answered like a full disk (503).
         signal(SIGXFSZ, SIG_IGN)
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in DeferredFormattingLogHandler(label: label, logLevel: level) }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, logLevel: level) }
         let logger = Logger(label: "orderlog")
         var configuration: AppConfiguration
         do {

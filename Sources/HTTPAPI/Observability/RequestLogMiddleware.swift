@@ -30,8 +30,15 @@ struct RequestLogMiddleware: RouterMiddleware {
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
         // Message and metadata are autoclosures: below the info level, neither the line nor the
         // request id (a search of the response's headers) is worked out.
-        context.logger.info("\(request.method.rawValue) \(route) \(response.status.code) \(String(format: "%.1f", seconds * 1000))ms",
+        context.logger.info("\(request.method.rawValue) \(route) \(response.status.code) \(Self.milliseconds(seconds))ms",
                             metadata: ["request": .string(response.headers.single(.xRequestId) ?? context.id)])
         return response
+    }
+
+    /// `seconds` in milliseconds to one decimal (`4.2`): what `String(format: "%.1f")` gives,
+    /// without Foundation's formatter (a quarter of a request log line's cost).
+    static func milliseconds(_ seconds: Double) -> String {
+        let tenths = Int((max(seconds, 0) * 10_000).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -19,23 +19,35 @@ public final class RouteTable: Sendable {
         public let path: String
     }
 
-    private let entries = Mutex<[Route]>([])
+    /// A route with its template cut into segments (`nil` for a `{parameter}`) once, when it
+    /// is added: every unmatched request is checked against all of them (404 or 405), and
+    /// splitting each template per request made a 404 cost twice a `/health`.
+    private struct Entry {
+        let route: Route
+        let segments: [Substring?]
+    }
+
+    private let entries = Mutex<[Entry]>([])
 
     public init() {}
 
     func add(_ method: HTTPRequest.Method, _ path: String) {
-        entries.withLock { $0.append(Route(method: method.rawValue, path: path)) }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { $0.hasPrefix("{") ? nil : $0 }
+        entries.withLock { $0.append(Entry(route: Route(method: method.rawValue, path: path), segments: segments)) }
     }
 
-    public var routes: [Route] { entries.withLock { $0 } }
+    public var routes: [Route] { entries.withLock { $0.map(\.route) } }
 
     /// Methods registered for templates matching `path` (empty: unknown path).
     func methods(matching path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return Set(routes.filter { route in
-            let template = route.path.split(separator: "/", omittingEmptySubsequences: true)
-            guard template.count == segments.count else { return false }
-            return zip(template, segments).allSatisfy { t, s in t.hasPrefix("{") || t == s }
-        }.map(\.method)).sorted()
+        var methods = Set<String>()
+        entries.withLock { entries in
+            for entry in entries where entry.segments.count == segments.count
+                && zip(entry.segments, segments).allSatisfy({ template, segment in template.map { $0 == segment } ?? true }) {
+                methods.insert(entry.route.method)
+            }
+        }
+        return methods.sorted()
     }
 }

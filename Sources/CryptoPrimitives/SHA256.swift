@@ -4,9 +4,15 @@ import CLibCrypto
 public enum SHA256 {
     public static let byteCount = 32
 
+    /// Through the low-level context, on the stack: OpenSSL 3.0's one-shot `SHA256()` fetches
+    /// the digest by name on every call (`EVP_Q_digest`, behind the provider store's locks) —
+    /// a third of fingerprinting a request, and most of hashing a short record when verifying.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: byteCount) { out, count in
-            _ = CLibCrypto.SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
+        var context = SHA256_CTX()
+        _ = SHA256_Init(&context)
+        if let base = bytes.baseAddress, !bytes.isEmpty { _ = SHA256_Update(&context, base, bytes.count) }
+        return [UInt8](unsafeUninitializedCapacity: byteCount) { out, count in
+            _ = SHA256_Final(out.baseAddress, &context)
             count = byteCount
         }
     }

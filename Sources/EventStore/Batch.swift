@@ -1,5 +1,6 @@
 import CanonicalJSON
 import CryptoPrimitives
+import Glibc
 import LMDB
 
 /// The write transaction of one group commit, as the writer fills it job by job.
@@ -27,8 +28,8 @@ struct Batch {
     private var record: [UInt8] = []
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
-         hasher: SHA256.Hasher, heads: HeadCache, jobs: Int = 0) {
-        self.scope = BatchScope(transaction: transaction, layout: layout, batchMillis: batchMillis, heads: heads)
+         hasher: SHA256.Hasher, heads: HeadCache, pending: PendingStreamIndex, jobs: Int = 0) {
+        self.scope = BatchScope(transaction: transaction, layout: layout, batchMillis: batchMillis, heads: heads, pending: pending)
         self.hasher = hasher
         self.at = RFC3339.format(millis: batchMillis)
         self.nextPosition = nextPosition
@@ -88,9 +89,17 @@ struct Batch {
                     try record.withUnsafeBytes { buffer in
                         try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))
                     }
-                    try StoreLayout.withStreamKey(append.streamId, version: version) { key in
-                        try scope.putStreamIndexEntry(key, positionBytes, headWasCached: prior.slot != nil)
+                    // A new stream's entries go straight into the index: new ids (orders, by
+                    // ULID) sort after the last ones, where the batch's cursor already stands.
+                    // An existing stream's wait for a flush (see `PendingStreamIndex`).
+                    if prior.head == nil {
+                        try StoreLayout.withStreamKey(append.streamId, version: version) { key in
+                            try scope.putNewStreamIndexEntry(key, positionBytes)
+                        }
                     }
+                }
+                if prior.head != nil {
+                    scope.stageIndexEntry(append.streamId, version: version, position: position)
                 }
                 firstPosition = firstPosition ?? position
                 handed.append(HandedEvent(position: position, streamId: append.streamId, version: version, type: events[index].type,
@@ -106,8 +115,8 @@ struct Batch {
             // A stream this append started is not cached: most are written once (an append
             // starting a stream is how an order begins), and caching each one cost an insertion
             // and, once full, an eviction — cache misses into a table of megabytes. Its next
-            // append finds the head in the index (this transaction's own writes included) and
-            // caches it then.
+            // append finds the head among the index entries not yet flushed (this batch's
+            // included) or in the index, and caches it then.
             if !events.isEmpty, prior.head != nil {
                 heads.set(append.streamId, StreamHead(version: version, position: nextPosition - 1), hint: prior.slot)
             }
@@ -193,11 +202,15 @@ final class BatchScope {
     /// Heads of streams the writer has seen, so a busy stream is not looked up in the B-tree on
     /// every append. Cleared whenever a batch fails.
     let heads: HeadCache
+    /// Index entries of earlier batches that the `streams` database does not hold yet.
+    let pending: PendingStreamIndex
+    /// This batch's own index entries, by stream: added to `pending` once it commits (or
+    /// written with it, when it flushes the index).
+    private(set) var staged: [String: StreamRun] = [:]
+    private(set) var stagedCount = 0
     /// One stream-index cursor for every head lookup of the batch; LMDB frees it when the
     /// transaction ends.
     private var streamIndex: Cursor?
-    /// The stream-index cursor for new versions of streams whose heads were cached.
-    private var busyStreamIndex: Cursor?
     /// The cursor every record of the batch is appended through. LMDB's append through a
     /// cursor that already stands at the end of the log (as the last append left it) skips the
     /// descent from the root to the last leaf that each append with a fresh cursor makes.
@@ -206,21 +219,30 @@ final class BatchScope {
     /// purchases), so each lands beside the last.
     var sideTables: WriteCursors
 
-    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, heads: HeadCache) {
+    init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, heads: HeadCache, pending: PendingStreamIndex) {
         self.transaction = transaction
         self.layout = layout
         self.batchMillis = batchMillis
         self.heads = heads
+        self.pending = pending
         self.sideTables = WriteCursors(transaction)
     }
 
-    /// The head as of this batch (from the cache, else from the index), and where the cache
-    /// holds it (for setting the next one without hashing the stream id again).
+    /// The head as of this batch (from the cache, else from this batch's entries, the pending
+    /// ones, the index), and where the cache holds it (for setting the next one without hashing
+    /// the stream id again).
     func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
         if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
-        let head = try StoreReads.head(of: streamId, cursor: try streamsCursor())
+        let head = try staged[streamId]?.head ?? pending.run(of: streamId)?.head
+            ?? StoreReads.head(of: streamId, cursor: try streamsCursor())
         if let head { heads.set(streamId, head) }
         return (head, nil)
+    }
+
+    /// The runs newer than the index for `streamId`, oldest first: the pending one, then this
+    /// batch's.
+    func newerRuns(of streamId: String) -> [StreamRun] {
+        [pending.run(of: streamId), staged[streamId]].compactMap { $0 }
     }
 
     /// Appends a record at the end of the log (positions only grow: LMDB refuses a smaller one).
@@ -228,17 +250,62 @@ final class BatchScope {
         try kept(&logEnd, over: layout.log).put(position, record, flags: .append)
     }
 
-    /// Indexes a new stream version through a cursor that likely stands on its leaf page, where
-    /// LMDB finds its place without descending the tree from the root (as a put with a fresh
-    /// cursor does). A stream whose head was just looked up goes right after the entry the
-    /// lookup left the cursor on; a stream whose head was cached (a busy one: a hot sku) goes
-    /// through a second cursor, which stays among the busy streams' entries instead of being
-    /// pulled back and forth between them and the new streams' place.
-    func putStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer, headWasCached: Bool) throws {
-        if headWasCached {
-            try kept(&busyStreamIndex, over: layout.streams).put(key, position)
-        } else {
-            try streamsCursor().put(key, position)
+    /// Indexes a version of a stream that this append starts, through the cursor its head lookup
+    /// left beside the place where the entry goes.
+    func putNewStreamIndexEntry(_ key: UnsafeRawBufferPointer, _ position: UnsafeRawBufferPointer) throws {
+        try streamsCursor().put(key, position)
+    }
+
+    /// Notes a new version's index entry of a stream that existed before this append; the
+    /// database gets it with a later flush.
+    func stageIndexEntry(_ streamId: String, version: UInt64, position: UInt64) {
+        staged[streamId, default: StreamRun(firstVersion: version, positions: [])].positions.append(position)
+        stagedCount += 1
+    }
+
+    /// Writes every pending entry and this batch's into the index, sorted (each stream's run
+    /// lands on its own leaves, one after the other), and moves the marker to `lastPosition`.
+    func flushIndex(through lastPosition: UInt64) throws {
+        var runs = pending.all()
+        for (streamId, run) in staged {
+            if runs[streamId] != nil {
+                runs[streamId]?.positions.append(contentsOf: run.positions)
+            } else {
+                runs[streamId] = run
+            }
+        }
+        // Sorted by the ids' bytes: stream ids hold no 0x00, so that orders their keys too.
+        var ordered = runs.map { (id: Array($0.key.utf8), run: $0.value) }
+        ordered.sort { first, second in Self.bytesPrecede(first.id, second.id) }
+        let cursor = try streamsCursor()
+        var key: [UInt8] = []
+        for (id, run) in ordered {
+            key.removeAll(keepingCapacity: true)
+            key.append(contentsOf: id)
+            key.append(0)
+            let versionAt = key.count
+            key.append(contentsOf: repeatElement(0, count: 8))
+            for (offset, position) in run.positions.enumerated() {
+                try key.withUnsafeMutableBytes { bytes in
+                    bytes.storeBytes(of: (run.firstVersion + UInt64(offset)).bigEndian, toByteOffset: versionAt, as: UInt64.self)
+                    try BigEndian.withBytes(position) { try cursor.put(UnsafeRawBufferPointer(bytes), $0) }
+                }
+            }
+        }
+        try layout.setIndexedThrough(lastPosition, transaction)
+    }
+
+    /// Byte order (memcmp, then the shorter first): what LMDB's key order is.
+    private static func bytesPrecede(_ first: [UInt8], _ second: [UInt8]) -> Bool {
+        first.withUnsafeBufferPointer { a in
+            second.withUnsafeBufferPointer { b in
+                let common = min(a.count, b.count)
+                if common > 0, let x = a.baseAddress, let y = b.baseAddress {
+                    let order = memcmp(x, y, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
         }
     }
 

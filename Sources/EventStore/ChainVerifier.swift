@@ -12,15 +12,19 @@ extension EventStore {
     /// Walks the log in one read snapshot, in constant memory, and checks: positions gapless
     /// from 1; each record's `position` is its key; `prevHash` is the previous record's hash
     /// (zeros first); `hash` recomputes over the stored bytes; the stream index maps each
-    /// record's (stream, version) back to it. A second, sequential pass over the index checks
-    /// that it holds nothing else and that every stream's versions run 1, 2, 3… at increasing
-    /// positions. Returns the first bad position.
+    /// record's (stream, version) back to it — up to the position its marker says it holds; past
+    /// it an entry may still be in the writer's memory (see `PendingStreamIndex`), and one that
+    /// is there must map to its record. A second, sequential pass over the index checks that it
+    /// holds nothing else and that every stream's versions run 1, 2, 3… at increasing positions.
+    /// Returns the first bad position.
     public func verify(progress: ((UInt64) -> Void)? = nil) throws -> VerificationResult {
         try environment.read { txn in
+            let indexedThrough = try layout.indexedThrough(txn) ?? .max
             let hasher = SHA256.Hasher()
             var expected: UInt64 = 1
             var prevHash = RecordCodec.zeroHash
             var prevHex = Array(RecordCodec.zeroHashHex.utf8)
+            var indexedEvents: UInt64 = 0
             let failure: VerificationResult? = try txn.withCursor(layout.log) { cursor -> VerificationResult? in
                 var entry = try cursor.first()
                 while let current = entry {
@@ -30,10 +34,12 @@ extension EventStore {
                     guard position == expected else {
                         return .failed(position: expected, reason: "position \(expected) is missing (next stored is \(position))")
                     }
-                    switch try checkRecord(current.value, position: position, prevHash: prevHash, prevHex: prevHex, hasher: hasher, txn: txn) {
+                    switch try checkRecord(current.value, position: position, prevHash: prevHash, prevHex: prevHex, hasher: hasher,
+                                             mustBeIndexed: position <= indexedThrough, txn: txn) {
                     case .failure(let problem):
                         return .failed(position: position, reason: problem.reason)
-                    case .success(let hash):
+                    case .success(let (hash, isIndexed)):
+                        if isIndexed { indexedEvents += 1 }
                         prevHash = hash
                         prevHex = Array(Hex.encode(hash).utf8)
                     }
@@ -45,7 +51,7 @@ extension EventStore {
             }
             if let failure { return failure }
             let count = expected - 1
-            if let problem = try checkStreamIndex(txn: txn, events: count) { return problem }
+            if let problem = try checkStreamIndex(txn: txn, events: indexedEvents) { return problem }
             return .verified(events: count, head: String(decoding: prevHex, as: UTF8.self))
         }
     }
@@ -91,7 +97,7 @@ private struct Problem: Error {
 
 extension EventStore {
     private func checkRecord(_ bytes: UnsafeRawBufferPointer, position: UInt64, prevHash: [UInt8], prevHex: [UInt8], hasher: SHA256.Hasher,
-                             txn: Transaction) throws -> Result<[UInt8], Problem> {
+                             mustBeIndexed: Bool, txn: Transaction) throws -> Result<(hash: [UInt8], isIndexed: Bool), Problem> {
         guard let member = RecordCodec.hashMember(in: bytes) else {
             return .failure(Problem(reason: "record is not in stored form (no hash member)"))
         }
@@ -119,10 +125,17 @@ extension EventStore {
         var key = envelope.streamId
         key.append(0)
         BigEndian.append(envelope.version, to: &key)
-        guard let indexed = try txn.get(layout.streams, key), BigEndian.uint64(indexed) == position else {
-            return .failure(Problem(reason: "stream index does not map \(String(decoding: envelope.streamId, as: UTF8.self)) v\(envelope.version) to this position"))
+        guard let indexed = try txn.get(layout.streams, key) else {
+            // Past the marker an entry may still be in the writer's memory only.
+            guard !mustBeIndexed else {
+                return .failure(Problem(reason: "stream index does not map \(String(decoding: envelope.streamId, as: UTF8.self)) v\(envelope.version) to this position"))
+            }
+            return .success((computed, false))
         }
-        return .success(computed)
+        guard BigEndian.uint64(indexed) == position else {
+            return .failure(Problem(reason: "stream index maps \(String(decoding: envelope.streamId, as: UTF8.self)) v\(envelope.version) to another position"))
+        }
+        return .success((computed, true))
     }
 }
 

@@ -40,6 +40,9 @@ public final class EventStore: Sendable {
         public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public var onBatchCommitted: (@Sendable (BatchStatistics) -> Void)?
         public var onWriteFailure: (@Sendable (EventStoreError) -> Void)?
+        /// How many new stream-index entries gather in memory before the writer writes them to
+        /// the index in one sorted run (see `PendingStreamIndex`); 1 writes each with its event.
+        public var streamIndexFlushEntries: Int = 4096
 
         public init() {}
     }
@@ -53,6 +56,8 @@ public final class EventStore: Sendable {
     private let notifier: ProgressNotifier
     /// The latest commits in memory, for in-process subscribers (`committedBatches`).
     let feed = CommitFeed()
+    /// Stream-index entries of committed events not yet written to the index.
+    let pending = PendingStreamIndex()
 
     /// Opens (creating if needed) the log in `directory` for writing, taking its writer lock.
     public convenience init(directory: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
@@ -95,6 +100,19 @@ public final class EventStore: Sendable {
                     } else {
                         try txn.put(layout.meta, key, Array(StoreLayout.formatVersion.utf8))
                     }
+                    // A log from before entries were deferred has them all in the index.
+                    if try layout.indexedThrough(txn) == nil {
+                        try layout.setIndexedThrough(try StoreReads.lastPosition(transaction: txn, layout: layout)?.position ?? 0, txn)
+                    }
+                }
+            }
+            // The entries past the marker are read again from the log (after a crash or a
+            // stop, at most about `streamIndexFlushEntries` of them).
+            try environment.read { [pending] txn in
+                guard let indexed = try layout.indexedThrough(txn) else { return }
+                try StoreReads.forEachRaw(from: indexed + 1, limit: .max, transaction: txn, layout: layout) { position, bytes in
+                    let event = try RecordCodec.decode(bytes, position: position)
+                    pending.recover(streamId: event.streamId, version: event.version, position: position)
                 }
             }
             let head = try environment.read { txn -> (UInt64, [UInt8], Int64) in
@@ -112,7 +130,7 @@ public final class EventStore: Sendable {
                 writer = nil
             } else {
                 let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
-                                    feed: feed, head: head.0, headHash: head.1, headMillis: head.2)
+                                    feed: feed, pending: pending, head: head.0, headHash: head.1, headMillis: head.2)
                 writer.start()
                 self.writer = writer
             }
@@ -191,12 +209,19 @@ public final class EventStore: Sendable {
     }
 
     public func head(of streamId: String) throws -> StreamHead? {
-        try environment.read { txn in try StoreReads.head(of: streamId, transaction: txn, layout: layout) }
+        // The pending run first, then the index (see `PendingStreamIndex`): a flush between
+        // the two leaves the newer head in the index.
+        let run = pending.run(of: streamId)
+        let indexed = try environment.read { txn in try StoreReads.head(of: streamId, transaction: txn, layout: layout) }
+        guard let newer = run?.head else { return indexed }
+        guard let indexed else { return newer }
+        return newer.version >= indexed.version ? newer : indexed
     }
 
     /// True when some stream's id starts with `prefix` (say, any `product-` ever created).
     public func hasStream(withPrefix prefix: String) throws -> Bool {
-        try environment.read { txn in
+        if pending.hasStream(withPrefix: prefix) { return true }
+        return try environment.read { txn in
             try txn.withCursor(layout.streams) { cursor in
                 guard let entry = try cursor.seek(atLeast: Array(prefix.utf8)) else { return false }
                 return entry.key.hasPrefix(Array(prefix.utf8))
@@ -210,8 +235,10 @@ public final class EventStore: Sendable {
     }
 
     public func read(stream streamId: String, from version: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
-        try environment.read { txn in
-            try StoreReads.readStream(streamId, fromVersion: version, limit: limit, transaction: txn, layout: layout)
+        // The pending run is taken before the read transaction opens (see `PendingStreamIndex`).
+        let newer = pending.run(of: streamId).map { [$0] } ?? []
+        return try environment.read { txn in
+            try StoreReads.readStream(streamId, fromVersion: version, limit: limit, newer: newer, transaction: txn, layout: layout)
         }
     }
 

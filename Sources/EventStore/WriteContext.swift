@@ -20,7 +20,8 @@ public struct WriteContext {
     }
 
     public func readStream(_ streamId: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
-        try StoreReads.readStream(streamId, fromVersion: fromVersion, limit: limit, transaction: transaction, layout: layout)
+        try StoreReads.readStream(streamId, fromVersion: fromVersion, limit: limit, newer: scope.newerRuns(of: streamId),
+                                  transaction: transaction, layout: layout)
     }
 
     /// Every record from `position` to the end of the log as this decide step sees it.
@@ -69,21 +70,36 @@ enum StoreReads {
         }
     }
 
-    static func readStream(_ streamId: String, fromVersion: UInt64, limit: Int, transaction: Transaction,
+    /// The stream's events from `fromVersion`: those the index holds, then those of `newer` —
+    /// runs the index does not hold yet (`PendingStreamIndex`), oldest first — skipping any
+    /// version already read and stopping at a gap.
+    static func readStream(_ streamId: String, fromVersion: UInt64, limit: Int, newer: [StreamRun], transaction: Transaction,
                            layout: StoreLayout) throws -> [RecordedEvent] {
         guard limit > 0 else { return [] }
         let prefix = Array(streamId.utf8) + [0]
         var events: [RecordedEvent] = []
+        var next = max(fromVersion, 1)
+        func read(_ position: UInt64) throws {
+            guard let bytes = try transaction.get(layout.log, BigEndian.bytes(position)) else {
+                throw EventStoreError.corruptRecord(position: position, reason: "indexed by \(streamId) but missing from the log")
+            }
+            events.append(try RecordCodec.decode(bytes, position: position))
+            next += 1
+        }
         try transaction.withCursor(layout.streams) { cursor in
-            var entry = try StoreLayout.withStreamKey(streamId, version: max(fromVersion, 1)) { try cursor.seek(atLeast: $0) }
+            var entry = try StoreLayout.withStreamKey(streamId, version: next) { try cursor.seek(atLeast: $0) }
             while let current = entry, current.key.count == prefix.count + 8, current.key.hasPrefix(prefix) {
-                guard let position = BigEndian.uint64(current.value) else { break }
-                guard let bytes = try transaction.get(layout.log, BigEndian.bytes(position)) else {
-                    throw EventStoreError.corruptRecord(position: position, reason: "indexed by \(streamId) but missing from the log")
-                }
-                events.append(try RecordCodec.decode(bytes, position: position))
-                if events.count >= limit { break }
+                guard let position = BigEndian.uint64(current.value), BigEndian.uint64(current.key, at: prefix.count) == next else { break }
+                try read(position)
+                if events.count >= limit { return }
                 entry = try cursor.next()
+            }
+        }
+        for run in newer where events.count < limit {
+            guard next >= run.firstVersion else { break }
+            for position in run.positions(from: next) {
+                try read(position)
+                if events.count >= limit { break }
             }
         }
         return events

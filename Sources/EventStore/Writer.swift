@@ -18,6 +18,7 @@ final class Writer: @unchecked Sendable {
     private let configuration: EventStore.Configuration
     private let notifier: ProgressNotifier
     private let feed: CommitFeed
+    private let pending: PendingStreamIndex
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
@@ -39,12 +40,13 @@ final class Writer: @unchecked Sendable {
     private let heads = HeadCache()
 
     init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
-         feed: CommitFeed, head: UInt64, headHash: [UInt8], headMillis: Int64) {
+         feed: CommitFeed, pending: PendingStreamIndex, head: UInt64, headHash: [UInt8], headMillis: Int64) {
         self.environment = environment
         self.layout = layout
         self.configuration = configuration
         self.notifier = notifier
         self.feed = feed
+        self.pending = pending
         self.nextPosition = head + 1
         self.lastHash = headHash
         self.lastBatchMillis = headMillis
@@ -99,6 +101,9 @@ final class Writer: @unchecked Sendable {
             while queue.isEmpty && !stopping { condition.wait() }
             gather()
             if queue.isEmpty {
+                condition.unlock()
+                flushIndexOnStop()
+                condition.lock()
                 stopped = true
                 condition.broadcast()
                 condition.unlock()
@@ -153,17 +158,26 @@ final class Writer: @unchecked Sendable {
             var events = 0
             var handed: [HandedEvent] = []
             var staged: UInt64 = 0
+            var indexEntries: [String: StreamRun] = [:]
+            var flushedIndex = false
             do {
                 try environment.writeOnce { transaction in
                     defer { staged = DispatchTime.now().uptimeNanoseconds }
                     var batch = Batch(transaction: transaction, layout: layout, batchMillis: millis,
-                                      nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads, jobs: jobs.count)
+                                      nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads, pending: pending,
+                                      jobs: jobs.count)
                     for job in jobs {
                         try job.run(in: &batch)
                     }
                     if millis - lastPurgeMillis > 60_000 {
                         try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: 10_000)
                     }
+                    if batch.scope.stagedCount > 0,
+                       pending.count + batch.scope.stagedCount >= configuration.streamIndexFlushEntries {
+                        try batch.scope.flushIndex(through: batch.nextPosition - 1)
+                        flushedIndex = true
+                    }
+                    indexEntries = batch.scope.staged
                     committedPosition = batch.nextPosition
                     committedHash = batch.lastHash
                     events = batch.eventCount
@@ -189,6 +203,8 @@ final class Writer: @unchecked Sendable {
             nextPosition = committedPosition
             lastHash = committedHash
             lastBatchMillis = millis
+            // Before anyone is answered: a caller reading its stream right after must find it.
+            if flushedIndex { pending.removeAll() } else { pending.add(indexEntries) }
             for job in jobs { job.committed() }
             feed.append(handed)
             notifier.publish(head: committedPosition - 1)
@@ -199,6 +215,21 @@ final class Writer: @unchecked Sendable {
                                         commitSeconds: Double(finished - max(staged, started)) / 1e9))
             }
             return answers
+        }
+    }
+
+    /// Writes the pending index entries on a clean stop, so the next open has none to read back
+    /// from the log. Should it fail, they are read back then.
+    private func flushIndexOnStop() {
+        guard pending.count > 0 else { return }
+        do {
+            try environment.writeOnce { transaction in
+                let scope = BatchScope(transaction: transaction, layout: layout, batchMillis: lastBatchMillis, heads: heads, pending: pending)
+                try scope.flushIndex(through: nextPosition - 1)
+            }
+            pending.removeAll()
+        } catch {
+            configuration.onWriteFailure?(EventStoreError.wrap(error))
         }
     }
 

@@ -1,17 +1,21 @@
 // A child process for crash tests: appends forever from several tasks and prints one line per
 // acknowledged (durable) append, `ack <streamId> <version> <position>`, flushed at once. The
-// test kills it with SIGKILL and checks that every acknowledged append survived.
+// test kills it with SIGKILL and checks that every acknowledged append survived, and can be
+// read from its stream.
 import CanonicalJSON
 import EventStore
 import Foundation
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: eventstore-child DIR [CONCURRENCY]\n".utf8))
+    FileHandle.standardError.write(Data("usage: eventstore-child DIR [CONCURRENCY [INDEX-FLUSH-ENTRIES]]\n".utf8))
     exit(2)
 }
 let concurrency = arguments.count >= 3 ? Int(arguments[2]) ?? 8 : 8
-let store = try EventStore(directory: arguments[1])
+var configuration = EventStore.Configuration()
+// Small, so kills land before, during and after the stream index's flushes.
+if arguments.count >= 4, let entries = Int(arguments[3]) { configuration.streamIndexFlushEntries = entries }
+let store = try EventStore(directory: arguments[1], configuration: configuration)
 let output = FileHandle.standardOutput
 
 await withThrowingTaskGroup(of: Void.self) { group in

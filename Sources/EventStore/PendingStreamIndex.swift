@@ -1,0 +1,115 @@
+import LMDB
+import Synchronization
+
+/// One stream's new versions, in order: `firstVersion` is at `positions[0]`, the next version
+/// at `positions[1]`, and so on.
+struct StreamRun: Sendable {
+    var firstVersion: UInt64
+    var positions: [UInt64]
+
+    var lastVersion: UInt64 { firstVersion + UInt64(positions.count) - 1 }
+
+    var head: StreamHead? {
+        positions.last.map { StreamHead(version: lastVersion, position: $0) }
+    }
+
+    /// The positions of versions from `version` on (all of them when it is below the run).
+    func positions(from version: UInt64) -> ArraySlice<UInt64> {
+        let skip = version > firstVersion ? Int(min(version - firstVersion, UInt64(positions.count))) : 0
+        return positions[skip...]
+    }
+}
+
+/// Stream-index entries of committed events that the `streams` database does not hold yet.
+///
+/// Writing each event's index entry in its own commit dirtied a leaf of the index (and its path
+/// from the root) for every existing stream a batch appended to: with appenders' long streams
+/// (carts, accounts) spread over the index, most of a commit's pages, and appends to 256 such
+/// streams ran at ~0.4 × the rate of appends that each start a stream. The writer keeps those
+/// entries here instead and writes them, sorted, once `streamIndexFlushEntries` have gathered,
+/// together with the marker `indexed-through` (every entry up to that position is in the
+/// database) in the same transaction. A stream an append starts is indexed at once: new ids
+/// (orders, by ULID) sort after the last, where the batch's cursor already stands, and
+/// gathering them cost more than it saved. So each stream's entries in the database are a
+/// prefix of its versions, and the rest are here.
+///
+/// After a crash, the entries past the marker are read again from the log when the store opens
+/// (some of them are in the database already: readers skip versions they have): the log stays
+/// the only truth, the index its derived lookup. A clean stop writes them all.
+///
+/// Readers take a stream's run *before* opening their read transaction: a flush moves entries
+/// into the database and only then removes them here, so every entry is in one or the other
+/// (or both: versions already read are skipped).
+final class PendingStreamIndex: Sendable {
+    private struct State {
+        var runs: [String: StreamRun] = [:]
+        var count = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Entries held, over all streams.
+    var count: Int { state.withLock { $0.count } }
+
+    func run(of streamId: String) -> StreamRun? {
+        state.withLock { $0.runs[streamId] }
+    }
+
+    func hasStream(withPrefix prefix: String) -> Bool {
+        state.withLock { state in state.runs.keys.contains { $0.hasPrefix(prefix) } }
+    }
+
+    /// Every run, for a flush (the writer's own copy).
+    func all() -> [String: StreamRun] {
+        state.withLock { $0.runs }
+    }
+
+    /// Adds a committed batch's entries (the writer, after its commit).
+    func add(_ staged: [String: StreamRun]) {
+        guard !staged.isEmpty else { return }
+        state.withLock { state in
+            for (streamId, run) in staged {
+                state.count += run.positions.count
+                if state.runs[streamId] != nil {
+                    state.runs[streamId]?.positions.append(contentsOf: run.positions)
+                } else {
+                    state.runs[streamId] = run
+                }
+            }
+        }
+    }
+
+    /// Forgets every entry: a commit has written them all to the database.
+    func removeAll() {
+        state.withLock { state in
+            state.runs.removeAll()
+            state.count = 0
+        }
+    }
+
+    /// Adds one entry read back from the log (at open).
+    func recover(streamId: String, version: UInt64, position: UInt64) {
+        state.withLock { state in
+            state.count += 1
+            if state.runs[streamId] != nil {
+                state.runs[streamId]?.positions.append(position)
+            } else {
+                state.runs[streamId] = StreamRun(firstVersion: version, positions: [position])
+            }
+        }
+    }
+}
+
+extension StoreLayout {
+    static let indexedThroughKey = Array("indexed-through".utf8)
+
+    /// The last position whose stream-index entry the `streams` database holds. A log written
+    /// before entries were deferred has none: every entry was written with its event.
+    func indexedThrough(_ transaction: Transaction) throws -> UInt64? {
+        try transaction.get(meta, Self.indexedThroughKey).flatMap { BigEndian.uint64($0) }
+    }
+
+    func setIndexedThrough(_ position: UInt64, _ transaction: Transaction) throws {
+        try transaction.put(meta, Self.indexedThroughKey, BigEndian.bytes(position))
+    }
+}

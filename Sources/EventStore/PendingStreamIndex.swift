@@ -28,10 +28,10 @@ struct StreamRun: Sendable {
 /// streams ran at ~0.4 × the rate of appends that each start a stream. The writer keeps those
 /// entries here instead and writes them, sorted, once `streamIndexFlushEntries` have gathered,
 /// together with the marker `indexed-through` (every entry up to that position is in the
-/// database) in the same transaction. A stream an append starts is indexed at once: new ids
-/// (orders, by ULID) sort after the last, where the batch's cursor already stands, and
-/// gathering them cost more than it saved. So each stream's entries in the database are a
-/// prefix of its versions, and the rest are here.
+/// database) in the same transaction. A stream an append starts waits here too when its batch
+/// is small, and is indexed at once in a large one (`Batch.indexesNewStreamsAtOnce`); once a
+/// stream has an entry here, its later ones follow it. So each stream's entries in the database
+/// are a prefix of its versions, and the rest are here.
 ///
 /// After a crash, the entries past the marker are read again from the log when the store opens
 /// (some of them are in the database already: readers skip versions they have): the log stays

@@ -242,7 +242,7 @@ final class BatchScope {
     /// the stream id again).
     func headWithSlot(of streamId: String) throws -> (head: StreamHead?, slot: Int32?) {
         if let (cached, slot) = heads.getWithSlot(streamId) { return (cached, slot) }
-        let head = try staged[streamId]?.head ?? pending.run(of: streamId)?.head
+        let head = try (staged.isEmpty ? nil : staged[streamId]?.head) ?? pending.run(of: streamId)?.head
             ?? StoreReads.head(of: streamId, cursor: try streamsCursor())
         if let head { heads.set(streamId, head) }
         return (head, nil)

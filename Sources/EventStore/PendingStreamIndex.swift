@@ -52,7 +52,8 @@ final class PendingStreamIndex: Sendable {
     var count: Int { state.withLock { $0.count } }
 
     func run(of streamId: String) -> StreamRun? {
-        state.withLock { $0.runs[streamId] }
+        // Without hashing the id when nothing is pending (a large batch's new streams).
+        state.withLock { $0.runs.isEmpty ? nil : $0.runs[streamId] }
     }
 
     func hasStream(withPrefix prefix: String) -> Bool {

@@ -9,7 +9,8 @@ import LMDB
 ///   for expiry.
 /// - `snapshots`: streamId → big-endian version ‖ opaque state bytes (not hash-chained; a cache
 ///   the log can always regenerate).
-/// - `meta`: format marker.
+/// - `meta`: format marker; `indexed-through`, the last position whose `streams` entry is written
+///   (later ones wait in `PendingStreamIndex`).
 /// - side tables named by the application (e.g. the personal-data key store), written in the
 ///   same transaction as the events they go with.
 struct StoreLayout {

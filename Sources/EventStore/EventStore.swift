@@ -108,12 +108,13 @@ public final class EventStore: Sendable {
             }
             // The entries past the marker are read again from the log (after a crash or a
             // stop, at most about `streamIndexFlushEntries` of them).
-            try environment.read { [pending] txn in
-                guard let indexed = try layout.indexedThrough(txn) else { return }
+            let indexedThrough = try environment.read { [pending] txn -> UInt64 in
+                guard let indexed = try layout.indexedThrough(txn) else { return .max }
                 try StoreReads.forEachRaw(from: indexed + 1, limit: .max, transaction: txn, layout: layout) { position, bytes in
                     let event = try RecordCodec.decode(bytes, position: position)
                     pending.recover(streamId: event.streamId, version: event.version, position: position)
                 }
+                return indexed
             }
             let head = try environment.read { txn -> (UInt64, [UInt8], Int64) in
                 guard let last = try StoreReads.lastPosition(transaction: txn, layout: layout) else {
@@ -130,7 +131,8 @@ public final class EventStore: Sendable {
                 writer = nil
             } else {
                 let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
-                                    feed: feed, pending: pending, head: head.0, headHash: head.1, headMillis: head.2)
+                                    feed: feed, pending: pending, indexedThrough: min(indexedThrough, head.0), head: head.0,
+                                    headHash: head.1, headMillis: head.2)
                 writer.start()
                 self.writer = writer
             }

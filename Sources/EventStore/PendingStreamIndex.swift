@@ -26,9 +26,10 @@ struct StreamRun: Sendable {
 /// from the root) for every existing stream a batch appended to: with appenders' long streams
 /// (carts, accounts) spread over the index, most of a commit's pages, and appends to 256 such
 /// streams ran at ~0.4 × the rate of appends that each start a stream. The writer keeps those
-/// entries here instead and writes them, sorted, once `streamIndexFlushEntries` have gathered,
-/// together with the marker `indexed-through` (every entry up to that position is in the
-/// database) in the same transaction. A stream an append starts waits here too when its batch
+/// entries here instead and writes them, sorted, once `streamIndexFlushEntries` have gathered
+/// or the marker lags that many positions behind the log, together with the marker
+/// `indexed-through` (every entry up to that position is in the database) in the same
+/// transaction. A stream an append starts waits here too when its batch
 /// is small, and is indexed at once in a large one (`Batch.indexesNewStreamsAtOnce`); once a
 /// stream has an entry here, its later ones follow it. So each stream's entries in the database
 /// are a prefix of its versions, and the rest are here.

@@ -19,6 +19,8 @@ final class Writer: @unchecked Sendable {
     private let notifier: ProgressNotifier
     private let feed: CommitFeed
     private let pending: PendingStreamIndex
+    /// The `indexed-through` marker as last committed.
+    private var indexedThrough: UInt64
     private let condition = NSCondition()
     private var queue: [any WriterJob] = []
     private var stopping = false
@@ -40,13 +42,14 @@ final class Writer: @unchecked Sendable {
     private let heads = HeadCache()
 
     init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
-         feed: CommitFeed, pending: PendingStreamIndex, head: UInt64, headHash: [UInt8], headMillis: Int64) {
+         feed: CommitFeed, pending: PendingStreamIndex, indexedThrough: UInt64, head: UInt64, headHash: [UInt8], headMillis: Int64) {
         self.environment = environment
         self.layout = layout
         self.configuration = configuration
         self.notifier = notifier
         self.feed = feed
         self.pending = pending
+        self.indexedThrough = indexedThrough
         self.nextPosition = head + 1
         self.lastHash = headHash
         self.lastBatchMillis = headMillis
@@ -172,9 +175,14 @@ final class Writer: @unchecked Sendable {
                     if millis - lastPurgeMillis > 60_000 {
                         try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: 10_000)
                     }
-                    if batch.scope.stagedCount > 0,
-                       pending.count + batch.scope.stagedCount >= configuration.streamIndexFlushEntries {
-                        try batch.scope.flushIndex(through: batch.nextPosition - 1)
+                    // Flushed when enough entries wait, and also when the marker lags far
+                    // behind: large batches of new streams index them at once and leave nothing
+                    // waiting, and an open reads back everything past the marker.
+                    let last = batch.nextPosition - 1
+                    let flushEntries = configuration.streamIndexFlushEntries
+                    if batch.eventCount > 0,
+                       pending.count + batch.scope.stagedCount >= flushEntries || last - indexedThrough >= UInt64(max(flushEntries, 1)) {
+                        try batch.scope.flushIndex(through: last)
                         flushedIndex = true
                     }
                     indexEntries = batch.scope.staged
@@ -204,7 +212,12 @@ final class Writer: @unchecked Sendable {
             lastHash = committedHash
             lastBatchMillis = millis
             // Before anyone is answered: a caller reading its stream right after must find it.
-            if flushedIndex { pending.removeAll() } else { pending.add(indexEntries) }
+            if flushedIndex {
+                pending.removeAll()
+                indexedThrough = committedPosition - 1
+            } else {
+                pending.add(indexEntries)
+            }
             for job in jobs { job.committed() }
             feed.append(handed)
             notifier.publish(head: committedPosition - 1)
@@ -221,13 +234,14 @@ final class Writer: @unchecked Sendable {
     /// Writes the pending index entries on a clean stop, so the next open has none to read back
     /// from the log. Should it fail, they are read back then.
     private func flushIndexOnStop() {
-        guard pending.count > 0 else { return }
+        guard pending.count > 0 || indexedThrough < nextPosition - 1 else { return }
         do {
             try environment.writeOnce { transaction in
                 let scope = BatchScope(transaction: transaction, layout: layout, batchMillis: lastBatchMillis, heads: heads, pending: pending)
                 try scope.flushIndex(through: nextPosition - 1)
             }
             pending.removeAll()
+            indexedThrough = nextPosition - 1
         } catch {
             configuration.onWriteFailure?(EventStoreError.wrap(error))
         }

@@ -62,6 +62,30 @@ import Testing
         #expect(onDisk.indexedThrough == total)
     }
 
+    /// An open reads back every entry past the marker, so it never lags by more than the flush
+    /// size and a batch — even when large batches of new streams leave nothing waiting.
+    @Test func theMarkerKeepsUpWhenNothingWaits() async throws {
+        let dir = TemporaryDirectory()
+        let store = try store(dir, flushEntries: 50)
+        let callers = 64, rounds = 30
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    for round in 0..<rounds {
+                        _ = try await appendOne(store, stream: "new-\(caller)-\(round)", expected: .noStream)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let head = try store.headPosition
+        let indexed = try #require(try indexOnDisk(dir.path).indexedThrough)
+        #expect(head == UInt64(callers * rounds))
+        #expect(head - indexed < UInt64(50 + callers), "the marker stayed at \(indexed) of \(head)")
+        store.close()
+        #expect(try indexOnDisk(dir.path) == (entries: callers * rounds, indexedThrough: head))
+    }
+
     @Test func entriesNotYetFlushedAreReadBackFromTheLog() async throws {
         let dir = TemporaryDirectory()
         let writer = try store(dir, flushEntries: 10)

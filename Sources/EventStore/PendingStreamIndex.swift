@@ -48,13 +48,16 @@ final class PendingStreamIndex: Sendable {
     }
 
     private let state = Mutex(State())
+    /// `state.count`, readable without the lock: most head lookups of a large batch's new
+    /// streams find nothing pending, and locking to learn it was ~1 % of the writer.
+    private let entries = Atomic<Int>(0)
 
     /// Entries held, over all streams.
-    var count: Int { state.withLock { $0.count } }
+    var count: Int { entries.load(ordering: .acquiring) }
 
     func run(of streamId: String) -> StreamRun? {
-        // Without hashing the id when nothing is pending (a large batch's new streams).
-        state.withLock { $0.runs.isEmpty ? nil : $0.runs[streamId] }
+        guard count > 0 else { return nil }
+        return state.withLock { $0.runs[streamId] }
     }
 
     func hasStream(withPrefix prefix: String) -> Bool {
@@ -78,6 +81,7 @@ final class PendingStreamIndex: Sendable {
                     state.runs[streamId] = run
                 }
             }
+            entries.store(state.count, ordering: .releasing)
         }
     }
 
@@ -86,6 +90,7 @@ final class PendingStreamIndex: Sendable {
         state.withLock { state in
             state.runs.removeAll()
             state.count = 0
+            entries.store(0, ordering: .releasing)
         }
     }
 
@@ -98,6 +103,7 @@ final class PendingStreamIndex: Sendable {
             } else {
                 state.runs[streamId] = StreamRun(firstVersion: version, positions: [position])
             }
+            entries.store(state.count, ordering: .releasing)
         }
     }
 }

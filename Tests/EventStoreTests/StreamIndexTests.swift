@@ -27,26 +27,31 @@ import Testing
         }
     }
 
+    /// Runs `body(caller, round)` for every caller at once, each caller's rounds in order.
+    func concurrently(callers: Int, rounds: Int, _ body: @escaping @Sendable (Int, Int) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    for round in 0..<rounds { try await body(caller, round) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func streamsReadWholeAcrossFlushesWhileAppendersInterleave() async throws {
         let dir = TemporaryDirectory()
         let store = try store(dir, flushEntries: 7)
         let callers = 24, rounds = 20
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for caller in 0..<callers {
-                group.addTask {
-                    for round in 0..<rounds {
-                        _ = try await store.append([
-                            StreamAppend(streamId: "own-\(caller)", expectedVersion: .exact(UInt64(round)), events: [try event()]),
-                            StreamAppend(streamId: "shared", expectedVersion: .any, events: [try event(), try event()]),
-                        ])
-                        // Right after its answer, the caller's own stream is whole.
-                        let own = try store.read(stream: "own-\(caller)")
-                        #expect(own.map(\.version) == Array(1...UInt64(round + 1)))
-                        #expect(try store.head(of: "own-\(caller)")?.version == UInt64(round + 1))
-                    }
-                }
-            }
-            try await group.waitForAll()
+        try await concurrently(callers: callers, rounds: rounds) { caller, round in
+            _ = try await store.append([
+                StreamAppend(streamId: "own-\(caller)", expectedVersion: .exact(UInt64(round)), events: [try event()]),
+                StreamAppend(streamId: "shared", expectedVersion: .any, events: [try event(), try event()]),
+            ])
+            // Right after its answer, the caller's own stream is whole.
+            let own = try store.read(stream: "own-\(caller)")
+            #expect(own.map(\.version) == Array(1...UInt64(round + 1)))
+            #expect(try store.head(of: "own-\(caller)")?.version == UInt64(round + 1))
         }
         let total = UInt64(3 * callers * rounds)
         let shared = try store.read(stream: "shared")
@@ -68,15 +73,8 @@ import Testing
         let dir = TemporaryDirectory()
         let store = try store(dir, flushEntries: 50)
         let callers = 64, rounds = 30
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for caller in 0..<callers {
-                group.addTask {
-                    for round in 0..<rounds {
-                        _ = try await appendOne(store, stream: "new-\(caller)-\(round)", expected: .noStream)
-                    }
-                }
-            }
-            try await group.waitForAll()
+        try await concurrently(callers: callers, rounds: rounds) { caller, round in
+            _ = try await appendOne(store, stream: "new-\(caller)-\(round)", expected: .noStream)
         }
         let head = try store.headPosition
         let indexed = try #require(try indexOnDisk(dir.path).indexedThrough)

@@ -29,10 +29,10 @@ struct StreamRun: Sendable {
 /// entries here instead and writes them, sorted, once `streamIndexFlushEntries` have gathered
 /// or the marker lags that many positions behind the log, together with the marker
 /// `indexed-through` (every entry up to that position is in the database) in the same
-/// transaction. A stream an append starts waits here too when its batch
-/// is small, and is indexed at once in a large one (`Batch.indexesNewStreamsAtOnce`); once a
-/// stream has an entry here, its later ones follow it. So each stream's entries in the database
-/// are a prefix of its versions, and the rest are here.
+/// transaction. A stream an append starts waits here too when its batch is small, and is
+/// indexed at once in a large one (`Batch.indexesNewStreamsAtOnce`); once a stream has an entry
+/// here, its later ones follow it. So each stream's entries in the database are a prefix of its
+/// versions, and the rest are here.
 ///
 /// After a crash, the entries past the marker are read again from the log when the store opens
 /// (some of them are in the database already: readers skip versions they have): the log stays

@@ -85,6 +85,9 @@ struct Batch {
         var otherVersions: [UInt64] = []
         for (number, (append, prior)) in zip(plan.appends, priorHeads).enumerated() {
             var version = prior.head?.version ?? 0
+            // A new stream's entries go straight into the index in a large batch; an existing
+            // stream's wait for a flush (see `indexesNewStreamsAtOnce`).
+            let indexedAtOnce = prior.head == nil && indexesNewStreamsAtOnce
             // By index, reading each event's fields in place: `for event in` copied every
             // `ProposedEvent` whole (its strings, bytes and attachment retained and released).
             let events = append.events
@@ -99,15 +102,13 @@ struct Batch {
                     try record.withUnsafeBytes { buffer in
                         try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))
                     }
-                    // A new stream's entries go straight into the index in a large batch; an
-                    // existing stream's wait for a flush (see `indexesNewStreamsAtOnce`).
-                    if prior.head == nil && indexesNewStreamsAtOnce {
+                    if indexedAtOnce {
                         try StoreLayout.withStreamKey(append.streamId, version: version) { key in
                             try scope.putNewStreamIndexEntry(key, positionBytes)
                         }
                     }
                 }
-                if prior.head != nil || !indexesNewStreamsAtOnce {
+                if !indexedAtOnce {
                     scope.stageIndexEntry(append.streamId, version: version, position: position)
                 }
                 firstPosition = firstPosition ?? position
@@ -268,7 +269,7 @@ final class BatchScope {
     /// Notes a new version's index entry of a stream that existed before this append; the
     /// database gets it with a later flush.
     func stageIndexEntry(_ streamId: String, version: UInt64, position: UInt64) {
-        staged[streamId, default: StreamRun(firstVersion: version, positions: [])].positions.append(position)
+        staged.append(position, version: version, to: streamId)
         stagedCount += 1
     }
 
@@ -276,13 +277,7 @@ final class BatchScope {
     /// lands on its own leaves, one after the other), and moves the marker to `lastPosition`.
     func flushIndex(through lastPosition: UInt64) throws {
         var runs = pending.all()
-        for (streamId, run) in staged {
-            if runs[streamId] != nil {
-                runs[streamId]?.positions.append(contentsOf: run.positions)
-            } else {
-                runs[streamId] = run
-            }
-        }
+        for (streamId, run) in staged { runs.append(run, to: streamId) }
         // Sorted by the ids' bytes: stream ids hold no 0x00, so that orders their keys too.
         var ordered = runs.map { (id: Array($0.key.utf8), run: $0.value) }
         ordered.sort { first, second in Self.bytesPrecede(first.id, second.id) }

@@ -42,14 +42,10 @@ struct StreamRun: Sendable {
 /// into the database and only then removes them here, so every entry is in one or the other
 /// (or both: versions already read are skipped).
 final class PendingStreamIndex: Sendable {
-    private struct State {
-        var runs: [String: StreamRun] = [:]
-        var count = 0
-    }
-
-    private let state = Mutex(State())
-    /// `state.count`, readable without the lock: most head lookups of a large batch's new
-    /// streams find nothing pending, and locking to learn it was ~1 % of the writer.
+    private let runs = Mutex<[String: StreamRun]>([:])
+    /// Entries held over all runs, changed only under `runs`' lock but readable without it:
+    /// most head lookups of a large batch's new streams find nothing pending, and locking to
+    /// learn it was ~1 % of the writer.
     private let entries = Atomic<Int>(0)
 
     /// Entries held, over all streams.
@@ -57,54 +53,55 @@ final class PendingStreamIndex: Sendable {
 
     func run(of streamId: String) -> StreamRun? {
         guard count > 0 else { return nil }
-        return state.withLock { $0.runs[streamId] }
+        return runs.withLock { $0[streamId] }
     }
 
     func hasStream(withPrefix prefix: String) -> Bool {
-        state.withLock { state in state.runs.keys.contains { $0.hasPrefix(prefix) } }
+        runs.withLock { runs in runs.keys.contains { $0.hasPrefix(prefix) } }
     }
 
     /// Every run, for a flush (the writer's own copy).
     func all() -> [String: StreamRun] {
-        state.withLock { $0.runs }
+        runs.withLock { $0 }
     }
 
     /// Adds a committed batch's entries (the writer, after its commit).
     func add(_ staged: [String: StreamRun]) {
         guard !staged.isEmpty else { return }
-        state.withLock { state in
+        runs.withLock { runs in
             for (streamId, run) in staged {
-                state.count += run.positions.count
-                if state.runs[streamId] != nil {
-                    state.runs[streamId]?.positions.append(contentsOf: run.positions)
-                } else {
-                    state.runs[streamId] = run
-                }
+                runs.append(run, to: streamId)
+                entries.add(run.positions.count, ordering: .releasing)
             }
-            entries.store(state.count, ordering: .releasing)
         }
     }
 
     /// Forgets every entry: a commit has written them all to the database.
     func removeAll() {
-        state.withLock { state in
-            state.runs.removeAll()
-            state.count = 0
+        runs.withLock { runs in
+            runs.removeAll()
             entries.store(0, ordering: .releasing)
         }
     }
 
     /// Adds one entry read back from the log (at open).
     func recover(streamId: String, version: UInt64, position: UInt64) {
-        state.withLock { state in
-            state.count += 1
-            if state.runs[streamId] != nil {
-                state.runs[streamId]?.positions.append(position)
-            } else {
-                state.runs[streamId] = StreamRun(firstVersion: version, positions: [position])
-            }
-            entries.store(state.count, ordering: .releasing)
+        runs.withLock { runs in
+            runs.append(position, version: version, to: streamId)
+            entries.add(1, ordering: .releasing)
         }
+    }
+}
+
+extension Dictionary where Key == String, Value == StreamRun {
+    /// Continues `streamId`'s run with `run` (whose first version follows it), or starts it.
+    mutating func append(_ run: StreamRun, to streamId: String) {
+        self[streamId, default: StreamRun(firstVersion: run.firstVersion, positions: [])].positions.append(contentsOf: run.positions)
+    }
+
+    /// Continues `streamId`'s run with `version` at `position`, or starts it there.
+    mutating func append(_ position: UInt64, version: UInt64, to streamId: String) {
+        self[streamId, default: StreamRun(firstVersion: version, positions: [])].positions.append(position)
     }
 }
 

@@ -170,18 +170,4 @@ enum RecordCodec {
         guard bytes[hexStart + 64] == UInt8(ascii: "\""), bytes[hexStart + 65] == UInt8(ascii: ",") else { return nil }
         return (start, hexStart, hexStart + 66)
     }
-
-    /// Recomputes the hash of stored bytes given the previous hash, without re-serializing:
-    /// the bytes minus the `hash` member are exactly the canonical record without it. Returns
-    /// nil when the bytes do not have that shape (which verification reports as tampering).
-    static func recomputeHash(of bytes: UnsafeRawBufferPointer, prevHash: [UInt8]) -> (stored: String, computed: [UInt8])? {
-        guard let member = hashMember(in: bytes) else { return nil }
-        let stored = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[member.hexStart..<member.hexStart + 64]), as: UTF8.self)
-        var input: [UInt8] = []
-        input.reserveCapacity(bytes.count + 32)
-        input.append(contentsOf: prevHash)
-        input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0...member.headEnd]))
-        input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.tailStart...]))
-        return (stored, SHA256.hash(input))
-    }
 }

@@ -25,6 +25,7 @@ struct Report {
                 "p50Ms": round3(latencies.milliseconds(atPercentile: 50)), "p90Ms": round3(latencies.milliseconds(atPercentile: 90)),
                 "p99Ms": round3(latencies.milliseconds(atPercentile: 99)), "p999Ms": round3(latencies.milliseconds(atPercentile: 99.9)),
                 "maxMs": round3(latencies.maxMilliseconds), "invariantsHold": invariantsHold, "allocator": MemoryAllocator.description,
+                "freePageReporting": FreePageReporting.state,
             ]
             if !invariantFailures.isEmpty { object["invariantFailures"] = invariantFailures }
             // A figure the platform could not measure (NaN) is left out: JSON has no NaN, and one
@@ -47,6 +48,7 @@ struct Report {
             Swift.print(key.padding(toLength: max(14, key.count + 2), withPad: " ", startingAt: 0) + shown)
         }
         Swift.print("allocator     \(MemoryAllocator.description)")
+        Swift.print("pageReporting \(FreePageReporting.state) (memory freed to the host faults back in on first write)")
         Swift.print("invariants    \(invariantsHold ? "hold" : "FAILED: " + invariantFailures.joined(separator: "; "))")
     }
 

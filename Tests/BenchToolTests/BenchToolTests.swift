@@ -36,6 +36,24 @@ import Testing
         }
         #expect((number(report, "averageBatch") ?? 0) >= 1)
         #expect((number(report, "p50Ms") ?? 1) <= (number(report, "p99Ms") ?? 0))
+        // The machine's state that moves every figure, as this test reads it from sysfs too.
+        #expect(report["freePageReporting"] as? String == Self.freePageReporting())
+    }
+
+    /// What `orderlog-bench` must report: a virtio balloon (device id 5) with its driver bound
+    /// and feature bit 5 (`VIRTIO_BALLOON_F_REPORTING`) negotiated is `on`; one without is `off`;
+    /// no balloon is `none`.
+    static func freePageReporting() -> String {
+        let root = "/sys/bus/virtio/devices"
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let balloons = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { root + "/" + $0 }
+            .filter { read($0 + "/device") == "0x0005" }
+        guard !balloons.isEmpty else { return "none" }
+        let reporting = balloons.contains { device in
+            guard FileManager.default.fileExists(atPath: device + "/driver"), let features = read(device + "/features") else { return false }
+            return features.count > 5 && features[features.index(features.startIndex, offsetBy: 5)] == "1"
+        }
+        return reporting ? "on" : "off"
     }
 
     @Test func commandsPlaceEveryOrderAndBalanceEverySkuLedger() async throws {

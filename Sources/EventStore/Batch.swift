@@ -1,6 +1,5 @@
 import CanonicalJSON
 import CryptoPrimitives
-import Glibc
 import LMDB
 
 /// The write transaction of one group commit, as the writer fills it job by job.
@@ -279,38 +278,17 @@ final class BatchScope {
         var runs = pending.all()
         for (streamId, run) in staged { runs.append(run, to: streamId) }
         // Sorted by the ids' bytes: stream ids hold no 0x00, so that orders their keys too.
-        var ordered = runs.map { (id: Array($0.key.utf8), run: $0.value) }
-        ordered.sort { first, second in Self.bytesPrecede(first.id, second.id) }
+        var ordered = runs.map { (streamId: $0.key, id: Array($0.key.utf8), run: $0.value) }
+        ordered.sort { $0.id.lexicographicallyPrecedes($1.id) }
         let cursor = try streamsCursor()
-        var key: [UInt8] = []
-        for (id, run) in ordered {
-            key.removeAll(keepingCapacity: true)
-            key.append(contentsOf: id)
-            key.append(0)
-            let versionAt = key.count
-            key.append(contentsOf: repeatElement(0, count: 8))
+        for (streamId, _, run) in ordered {
             for (offset, position) in run.positions.enumerated() {
-                try key.withUnsafeMutableBytes { bytes in
-                    bytes.storeBytes(of: (run.firstVersion + UInt64(offset)).bigEndian, toByteOffset: versionAt, as: UInt64.self)
-                    try BigEndian.withBytes(position) { try cursor.put(UnsafeRawBufferPointer(bytes), $0) }
+                try StoreLayout.withStreamKey(streamId, version: run.firstVersion + UInt64(offset)) { key in
+                    try BigEndian.withBytes(position) { try cursor.put(key, $0) }
                 }
             }
         }
         try layout.setIndexedThrough(lastPosition, transaction)
-    }
-
-    /// Byte order (memcmp, then the shorter first): what LMDB's key order is.
-    private static func bytesPrecede(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        first.withUnsafeBufferPointer { a in
-            second.withUnsafeBufferPointer { b in
-                let common = min(a.count, b.count)
-                if common > 0, let x = a.baseAddress, let y = b.baseAddress {
-                    let order = memcmp(x, y, common)
-                    if order != 0 { return order < 0 }
-                }
-                return a.count < b.count
-            }
-        }
     }
 
     private func streamsCursor() throws -> Cursor {

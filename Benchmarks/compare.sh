@@ -93,17 +93,22 @@ RESERVED=$(echo "$SKU" | json_field reserved)
 OVERSOLD=no
 if [ "$AVAILABLE" -lt 0 ] || [ $((AVAILABLE + RESERVED)) -ne "$STOCK" ]; then OVERSOLD=YES; fi
 
-# A client that retries safely sends an Idempotency-Key with every order. Each key here is
-# fresh (a per-thread prefix, then a counter), so every request must make exactly one order.
+# A client that retries safely sends an Idempotency-Key with every order, made at random (a
+# UUID): random keys are what a store keyed by them would scatter. Each key here starts with 24
+# random hex digits and ends with the thread and a counter, so it is surely fresh and every
+# request must make exactly one order.
 cat >"$WORK/order-keyed.lua" <<EOF
 $(cat "$WORK/order.lua")
 local threads = {}
 local counter = 0
+local hex = "0123456789abcdef"
 function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
-function init(args) prefix = string.format("k%d-%d-%d-", tid, os.time(), math.floor(os.clock() * 1e6)) end
+function init(args) math.randomseed(os.time() * 1000 + tid * 7919 + math.floor(os.clock() * 1e6)) end
 function request()
   counter = counter + 1
-  wrk.headers["Idempotency-Key"] = prefix .. counter
+  local digits = {}
+  for i = 1, 24 do local r = math.random(1, 16); digits[i] = hex:sub(r, r) end
+  wrk.headers["Idempotency-Key"] = table.concat(digits) .. "-" .. tid .. "-" .. counter
   return wrk.format()
 end
 EOF

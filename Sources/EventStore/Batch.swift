@@ -19,6 +19,11 @@ struct Batch {
     /// Every event staged so far, for the commit feed.
     private(set) var handed: [HandedEvent] = []
     var eventCount: Int { handed.count }
+    /// Where remembered replies are (`IdempotencyIndex`), shared with the store's readers.
+    let idempotency: IdempotencyIndex
+    /// The `idempotency-by-time` keys this batch purged: dropped from `idempotency` once the
+    /// batch is committed (a key must stay hinted while its reply may still be in the table).
+    var purgedReplies: [[UInt8]] = []
     /// The heads a plan's streams had before it, reused from plan to plan.
     /// Each append's stream head before this plan, and where the head cache holds it.
     private var priorHeads: [(head: StreamHead?, slot: Int32?)] = []
@@ -36,7 +41,8 @@ struct Batch {
     private var record: [UInt8] = []
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
-         hasher: SHA256.Hasher, heads: HeadCache, pending: PendingStreamIndex, jobs: Int = 0) {
+         hasher: SHA256.Hasher, heads: HeadCache, pending: PendingStreamIndex, idempotency: IdempotencyIndex, jobs: Int = 0) {
+        self.idempotency = idempotency
         self.scope = BatchScope(transaction: transaction, layout: layout, batchMillis: batchMillis, heads: heads, pending: pending)
         self.hasher = hasher
         self.at = RFC3339.format(millis: batchMillis)
@@ -165,40 +171,6 @@ struct Batch {
     /// The stream's head as of this batch: from the cache, else from the index.
     func head(of streamId: String) throws -> StreamHead? {
         try scope.headWithSlot(of: streamId).head
-    }
-
-    /// An idempotency key must have one of `StoreLayout.idempotencyKeyBytes`' lengths.
-    func checkIdempotencyKey(_ key: String) throws(EventStoreError) {
-        let sizes = layout.idempotencyKeyBytes
-        guard sizes.contains(key.utf8.count) else {
-            throw .invalidArgument("idempotency key of \(key.utf8.count) bytes (\(sizes.lowerBound)–\(sizes.upperBound) allowed)")
-        }
-    }
-
-    func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
-        guard let bytes = try transaction.get(layout.idempotency, Array(key.utf8)) else { return nil }
-        return IdempotencyEntry(bytes)
-    }
-
-    func remember(_ entry: IdempotencyEntry, key: String) throws {
-        let keyBytes = Array(key.utf8)
-        try transaction.put(layout.idempotency, keyBytes, entry.encoded())
-        try transaction.put(layout.idempotencyByTime, IdempotencyEntry.expiryKey(createdAtMillis: entry.createdAtMillis, key: keyBytes), [])
-    }
-
-    /// Forgets up to `limit` remembered responses created before `cutoffMillis`.
-    func purgeIdempotency(before cutoffMillis: Int64, limit: Int) throws {
-        let cutoff = BigEndian.bytes(UInt64(bitPattern: cutoffMillis))
-        var purged = 0
-        try transaction.withCursor(layout.idempotencyByTime) { cursor in
-            while purged < limit, let entry = try cursor.first(), entry.key.count > 8,
-                  [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[0..<8])).lexicographicallyPrecedes(cutoff) {
-                let key = [UInt8](UnsafeRawBufferPointer(rebasing: entry.key[8...]))
-                try cursor.deleteCurrent()
-                try transaction.delete(layout.idempotency, key)
-                purged += 1
-            }
-        }
     }
 }
 

@@ -58,6 +58,9 @@ public final class EventStore: Sendable {
     let feed = CommitFeed()
     /// Stream-index entries of committed events not yet written to the index.
     let pending = PendingStreamIndex()
+    /// Where each remembered idempotent reply is; filled at open for writing (a read-only store
+    /// answers no `rememberedResponse`: its writer, in another process, holds the index).
+    let idempotency = IdempotencyIndex()
 
     /// Opens (creating if needed) the log in `directory` for writing, taking its writer lock.
     public convenience init(directory: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
@@ -91,15 +94,18 @@ public final class EventStore: Sendable {
             self.environment = environment
             self.layout = layout
             if !readOnly {
+                // Format 1's replies, keyed by the client's key (gone from format 2 on).
+                let keyedReplies = try environment.openDatabase("idempotency", create: false)
                 try environment.write { txn in
                     let key = Array("format".utf8)
-                    if let existing = try txn.getBytes(layout.meta, key) {
-                        guard existing == Array(StoreLayout.formatVersion.utf8) else {
-                            throw EventStoreError.invalidArgument("\(directory) holds an unknown log format")
-                        }
-                    } else {
-                        try txn.put(layout.meta, key, Array(StoreLayout.formatVersion.utf8))
+                    let current = Array(StoreLayout.formatVersion.utf8)
+                    let existing = try txn.getBytes(layout.meta, key)
+                    if existing == Array(StoreLayout.formatVersionWithKeyedReplies.utf8) {
+                        if let keyedReplies { _ = try layout.migrateIdempotency(from: keyedReplies, txn) }
+                    } else if let existing, existing != current {
+                        throw EventStoreError.invalidArgument("\(directory) holds an unknown log format")
                     }
+                    if existing != current { try txn.put(layout.meta, key, current) }
                     // A log from before entries were deferred has them all in the index.
                     if try layout.indexedThrough(txn) == nil {
                         try layout.setIndexedThrough(try StoreReads.lastPosition(transaction: txn, layout: layout)?.position ?? 0, txn)
@@ -127,11 +133,14 @@ public final class EventStore: Sendable {
                 return (last.position, hash, RFC3339.parse(event.at) ?? 0)
             }
             notifier = ProgressNotifier(head: head.0)
+            if !readOnly {
+                try environment.read { [idempotency] txn in try idempotency.load(from: txn, layout: layout) }
+            }
             if readOnly {
                 writer = nil
             } else {
                 let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
-                                    feed: feed, pending: pending, indexedThrough: min(indexedThrough, head.0), head: head.0,
+                                    feed: feed, pending: pending, idempotency: idempotency, indexedThrough: min(indexedThrough, head.0), head: head.0,
                                     headHash: head.1, headMillis: head.2)
                 writer.start()
                 self.writer = writer
@@ -294,12 +303,17 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// The remembered response for an idempotency key, if any (a fast path before queueing).
+    /// The remembered response for an idempotency key, if any (a fast path before queueing:
+    /// the writer checks again). A fresh key is answered from memory, without a transaction.
+    /// Always nil on a read-only store.
     public func rememberedResponse(for key: String) throws -> (fingerprint: [UInt8], position: UInt64, response: [UInt8])? {
         // A key too long to have been stored (the writer refuses those) was never remembered.
         guard layout.idempotencyKeyBytes.contains(key.utf8.count) else { return nil }
+        let keyBytes = Array(key.utf8)
+        let times = idempotency.candidates(for: keyBytes)
+        guard !times.isEmpty else { return nil }
         return try environment.read { txn in
-            guard let bytes = try txn.get(layout.idempotency, Array(key.utf8)), let entry = IdempotencyEntry(bytes) else { return nil }
+            guard let entry = try layout.reply(for: keyBytes, at: times, in: txn) else { return nil }
             return (entry.fingerprint, entry.position, entry.response)
         }
     }

@@ -43,10 +43,4 @@ struct IdempotencyEntry {
         padded.append(contentsOf: [UInt8](repeating: 0, count: Self.fingerprintCount - padded.count))
         return padded == fingerprint
     }
-
-    static func expiryKey(createdAtMillis: Int64, key: [UInt8]) -> [UInt8] {
-        var out = BigEndian.bytes(UInt64(bitPattern: createdAtMillis))
-        out.append(contentsOf: key)
-        return out
-    }
 }

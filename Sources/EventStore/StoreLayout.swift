@@ -5,8 +5,12 @@ import LMDB
 /// - `log`: big-endian UInt64 position → record bytes (canonical JSON). Append-only.
 /// - `streams`: streamId ‖ 0x00 ‖ big-endian version → big-endian position. Stream ids are
 ///   printable ASCII, so 0x00 sorts a stream's entries together and before any longer id.
-/// - `idempotency`: caller-scoped key → `IdempotencyEntry`; `idempotency-by-time` orders them
-///   for expiry.
+/// - `idempotency-by-time`: createdAt ms ‖ caller-scoped key → nothing: what the store reads
+///   at open to fill its `IdempotencyIndex`, and the order of expiry.
+/// - `idempotency-replies`: the same key → `IdempotencyEntry`. Keyed by time, not by the
+///   client's (random) key, so each commit appends its replies together (see `IdempotencyIndex`).
+///   Format 1 kept them in `idempotency`, keyed by the client's key; opening such a log for
+///   writing moves them (`migrateIdempotency`).
 /// - `snapshots`: streamId → big-endian version ‖ opaque state bytes (not hash-chained; a cache
 ///   the log can always regenerate).
 /// - `meta`: format marker; `indexed-through`, the last position whose `streams` entry is written
@@ -14,19 +18,22 @@ import LMDB
 /// - side tables named by the application (e.g. the personal-data key store), written in the
 ///   same transaction as the events they go with.
 struct StoreLayout {
-    static let formatVersion = "orderlog-log-1"
+    static let formatVersion = "orderlog-log-2"
+    /// Logs of this format are moved to the current one when opened for writing.
+    static let formatVersionWithKeyedReplies = "orderlog-log-1"
 
     let log: Database
     let streams: Database
-    let idempotency: Database
     let idempotencyByTime: Database
+    /// Absent only from a format-1 log opened read-only (which never answers from it).
+    let idempotencyReplies: Database?
     let snapshots: Database
     let meta: Database
     let sideTables: [String: Database]
     /// The longest key a put may carry (LMDB's limit).
     let maxKeyBytes: Int
-    /// The lengths an idempotency key may have: it must fit LMDB's limit in both of its tables,
-    /// and the expiry index prefixes it with 8 bytes of time.
+    /// The lengths an idempotency key may have: both of its tables prefix it with 8 bytes of
+    /// time, and the whole must fit LMDB's limit.
     var idempotencyKeyBytes: ClosedRange<Int> { 1...(maxKeyBytes - 8) }
 
     init(environment: Environment, sideTableNames: [String]) throws {
@@ -38,8 +45,8 @@ struct StoreLayout {
         }
         log = try open("log")
         streams = try open("streams")
-        idempotency = try open("idempotency")
         idempotencyByTime = try open("idempotency-by-time")
+        idempotencyReplies = try environment.openDatabase("idempotency-replies", create: !environment.options.readOnly)
         snapshots = try open("snapshots")
         meta = try open("meta")
         var tables: [String: Database] = [:]

@@ -19,6 +19,7 @@ final class Writer: @unchecked Sendable {
     private let notifier: ProgressNotifier
     private let feed: CommitFeed
     private let pending: PendingStreamIndex
+    private let idempotency: IdempotencyIndex
     /// The `indexed-through` marker as last committed.
     private var indexedThrough: UInt64
     private let condition = NSCondition()
@@ -42,13 +43,14 @@ final class Writer: @unchecked Sendable {
     private let heads = HeadCache()
 
     init(environment: Environment, layout: StoreLayout, configuration: EventStore.Configuration, notifier: ProgressNotifier,
-         feed: CommitFeed, pending: PendingStreamIndex, indexedThrough: UInt64, head: UInt64, headHash: [UInt8], headMillis: Int64) {
+         feed: CommitFeed, pending: PendingStreamIndex, idempotency: IdempotencyIndex, indexedThrough: UInt64, head: UInt64, headHash: [UInt8], headMillis: Int64) {
         self.environment = environment
         self.layout = layout
         self.configuration = configuration
         self.notifier = notifier
         self.feed = feed
         self.pending = pending
+        self.idempotency = idempotency
         self.indexedThrough = indexedThrough
         self.nextPosition = head + 1
         self.lastHash = headHash
@@ -163,12 +165,13 @@ final class Writer: @unchecked Sendable {
             var staged: UInt64 = 0
             var indexEntries: [String: StreamRun] = [:]
             var flushedIndex = false
+            var purgedReplies: [[UInt8]] = []
             do {
                 try environment.writeOnce { transaction in
                     defer { staged = DispatchTime.now().uptimeNanoseconds }
                     var batch = Batch(transaction: transaction, layout: layout, batchMillis: millis,
                                       nextPosition: nextPosition, lastHash: lastHash, hasher: hasher, heads: heads, pending: pending,
-                                      jobs: jobs.count)
+                                      idempotency: idempotency, jobs: jobs.count)
                     for job in jobs {
                         try job.run(in: &batch)
                     }
@@ -190,6 +193,7 @@ final class Writer: @unchecked Sendable {
                     committedHash = batch.lastHash
                     events = batch.eventCount
                     handed = batch.handed
+                    purgedReplies = batch.purgedReplies
                 }
             } catch let error as LMDBError where error.isMapFull {
                 heads.clear()
@@ -208,6 +212,7 @@ final class Writer: @unchecked Sendable {
                 return answers(jobs, batchError: storeError)
             }
             if millis - lastPurgeMillis > 60_000 { lastPurgeMillis = millis }
+            for timed in purgedReplies { idempotency.remove(timedKey: timed) }
             nextPosition = committedPosition
             lastHash = committedHash
             lastBatchMillis = millis

@@ -209,6 +209,9 @@ public final class EventStore: Sendable {
     /// The writer's queue and the batch it is in, right now (nil when read-only).
     public var writerLoad: WriterLoad? { writer?.load() }
 
+    /// Idempotent replies remembered and hinted in memory (`IdempotencyIndex`; 0 read-only).
+    public var rememberedReplyCount: Int { idempotency.count }
+
     // MARK: - Reading
 
     /// The position of the last committed event (0 for an empty log).

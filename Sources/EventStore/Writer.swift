@@ -11,7 +11,7 @@ import LMDB
 final class Writer: @unchecked Sendable {
     // @unchecked: `queue`, `stopping`, `lastBatchJobs`, `gathering`, `arrivedWhileBusy` and
     // `batchStarted` are guarded by `condition`; `nextPosition`, `lastHash`,
-    // `lastBatchMillis`, `lastPurgeMillis`, `hasher` and `heads` are touched only by the writer
+    // `lastBatchMillis`, `lastPurgeMillis`, `purgeBehind`, `hasher` and `heads` are touched only by the writer
     // thread (and by `init`, before the thread starts).
     private let environment: Environment
     private let layout: StoreLayout
@@ -38,6 +38,10 @@ final class Writer: @unchecked Sendable {
     private var lastHash: [UInt8]
     private var lastBatchMillis: Int64 = 0
     private var lastPurgeMillis: Int64 = 0
+    /// The last purge stopped at its limit: expired replies wait, so the next batch purges too.
+    private var purgeBehind = false
+    /// Expired replies one batch purges at most: ~1 ms of the writer's time.
+    static let purgeLimit = 1_000
     private var thread: Thread?
     private let hasher = SHA256.Hasher()
     private let heads = HeadCache()
@@ -166,6 +170,7 @@ final class Writer: @unchecked Sendable {
             var indexEntries: [String: StreamRun] = [:]
             var flushedIndex = false
             var purgedReplies: [[UInt8]] = []
+            var purged = false
             do {
                 try environment.writeOnce { transaction in
                     defer { staged = DispatchTime.now().uptimeNanoseconds }
@@ -175,8 +180,11 @@ final class Writer: @unchecked Sendable {
                     for job in jobs {
                         try job.run(in: &batch)
                     }
-                    if millis - lastPurgeMillis > 60_000 {
-                        try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: 10_000)
+                    // Once a minute, and in every batch while expired replies are left over (a
+                    // burst of keyed commands a day ago expires as fast as it came).
+                    if purgeBehind || millis - lastPurgeMillis > 60_000 {
+                        try batch.purgeIdempotency(before: millis - configuration.idempotencyRetentionMillis, limit: Self.purgeLimit)
+                        purged = true
                     }
                     // Flushed when enough entries wait, and also when the marker lags far
                     // behind: large batches of new streams index them at once and leave nothing
@@ -211,7 +219,10 @@ final class Writer: @unchecked Sendable {
                 configuration.onWriteFailure?(storeError)
                 return answers(jobs, batchError: storeError)
             }
-            if millis - lastPurgeMillis > 60_000 { lastPurgeMillis = millis }
+            if purged {
+                lastPurgeMillis = millis
+                purgeBehind = purgedReplies.count >= Self.purgeLimit
+            }
             for timed in purgedReplies { idempotency.remove(timedKey: timed) }
             nextPosition = committedPosition
             lastHash = committedHash

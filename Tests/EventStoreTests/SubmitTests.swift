@@ -248,4 +248,34 @@ import Testing
             return
         }
     }
+
+    /// A burst of keyed commands expires as a burst: a batch purges at most 1,000 expired
+    /// replies (so no commit waits long), and while more are left every batch purges again
+    /// instead of waiting for the next minute.
+    @Test func aBurstOfExpiredRepliesIsPurgedOverTheNextBatches() async throws {
+        let dir = TemporaryDirectory()
+        let now = Atomic<Int64>(1_795_593_600_000)
+        var configuration = EventStore.Configuration()
+        configuration.clock = { now.load(ordering: .relaxed) }
+        let store = try EventStore(directory: dir.path, configuration: configuration)
+        defer { store.close() }
+        let keys = (0..<2_500).map { "user-\($0 % 9):burst-\($0)" }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for key in keys {
+                group.addTask {
+                    _ = try await store.append([StreamAppend(streamId: "a-1", expectedVersion: .any, events: [try event()])],
+                                               idempotency: IdempotencyClaim(key: key, fingerprint: [1]), response: [2])
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(store.rememberedReplyCount == 2_500)
+        now.add(26 * 3_600_000, ordering: .relaxed)
+        for expected in [1_500, 500, 0] {
+            _ = try await appendOne(store, stream: "tick-1")  // each of these batches purges
+            #expect(store.rememberedReplyCount == expected)
+        }
+        for key in keys.prefix(50) { #expect(try store.rememberedResponse(for: key) == nil) }
+    }
 }
+

@@ -127,9 +127,13 @@ import Testing
             let busyBefore = try #require(sample("orderlog_writer_busy_seconds_total", in: metrics.text))
             #expect(sample("orderlog_writer_queued_jobs", in: metrics.text) != nil)
             #expect(sample("orderlog_writer_batch_seconds", in: metrics.text).map { $0 >= 0 && $0 < 5 } == true)
-            #expect(try await api.call(.post, "/v1/auth/register", json: ["username": "metrics_user", "password": "password123"]).status == .created)
-            let busyAfter = try #require(sample("orderlog_writer_busy_seconds_total", in: try await api.call(.get, "/metrics").text))
+            let rememberedBefore = try #require(sample("orderlog_idempotency_remembered_replies", in: metrics.text))
+            #expect(try await api.call(.post, "/v1/auth/register", json: ["username": "metrics_user", "password": "password123"],
+                                       headers: ["Idempotency-Key": "metrics-registration"]).status == .created)
+            let after = try await api.call(.get, "/metrics").text
+            let busyAfter = try #require(sample("orderlog_writer_busy_seconds_total", in: after))
             #expect(busyAfter > busyBefore)
+            #expect(sample("orderlog_idempotency_remembered_replies", in: after) == rememberedBefore + 1)
             let admin = try await api.admin()
             let projections = try await api.call(.get, "/v1/admin/projections", token: admin)
             #expect(projections.json["items"]?.arrayValue?.count == 7)

@@ -37,7 +37,9 @@ struct OperationsRoutes {
                       ConstantTime.equals(token, expected)
                 else { throw APIError.unauthorized("metrics are served to loopback clients or with the metrics token") }
             }
-            if let load = call.services.store.writerLoad { call.services.metrics.sampleWriter(load) }
+            if let load = call.services.store.writerLoad {
+                call.services.metrics.sampleWriter(load, rememberedReplies: call.services.store.rememberedReplyCount)
+            }
             var buffer: [UInt8] = []
             MetricsRegistry.shared.emit(into: &buffer)
             return Reply(status: .ok, body: .text(buffer, contentType: "text/plain; version=0.0.4; charset=utf-8"))

@@ -133,12 +133,10 @@ public final class EventStore: Sendable {
                 return (last.position, hash, RFC3339.parse(event.at) ?? 0)
             }
             notifier = ProgressNotifier(head: head.0)
-            if !readOnly {
-                try environment.read { [idempotency] txn in try idempotency.load(from: txn, layout: layout) }
-            }
             if readOnly {
                 writer = nil
             } else {
+                try environment.read { [idempotency] txn in try idempotency.load(from: txn, layout: layout) }
                 let writer = Writer(environment: environment, layout: layout, configuration: configuration, notifier: notifier,
                                     feed: feed, pending: pending, idempotency: idempotency, indexedThrough: min(indexedThrough, head.0), head: head.0,
                                     headHash: head.1, headMillis: head.2)

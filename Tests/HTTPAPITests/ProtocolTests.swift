@@ -60,6 +60,15 @@ import Testing
             #expect(first.status == .created && retry.status == .created)
             #expect(first.text == retry.text && first.header("X-Log-Position") == retry.header("X-Log-Position"))
             #expect(try api.app.services.store.headPosition == head)
+            // The reply is remembered as the order's id and version: after the order moved on,
+            // a retry still answers as the order stood then; so does a retried cancellation.
+            let orderId = try #require(first.json["orderId"]?.stringValue)
+            let cancel = try await api.call(.post, "/v1/orders/\(orderId)/cancel", token: token, headers: ["Idempotency-Key": "cancel-1"])
+            #expect(cancel.status == .ok && cancel.json["status"] == "cancelled")
+            let late = try await api.call(.post, "/v1/orders", json: body, token: token, headers: ["Idempotency-Key": "order-1"])
+            #expect(late.text == first.text && late.header("X-Log-Position") == first.header("X-Log-Position"))
+            let cancelAgain = try await api.call(.post, "/v1/orders/\(orderId)/cancel", token: token, headers: ["Idempotency-Key": "cancel-1"])
+            #expect(cancelAgain.text == cancel.text && cancelAgain.status == cancel.status)
             let other = try await api.call(.post, "/v1/orders", json: ["items": [["skuId": "P1-A", "quantity": 2]], "address": API.address], token: token,
                                            headers: ["Idempotency-Key": "order-1"])
             #expect(other.status == .unprocessableContent && other.code == "IDEMPOTENCY_KEY_REUSED")

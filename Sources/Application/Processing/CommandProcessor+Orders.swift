@@ -206,3 +206,20 @@ extension ProcessorState {
         purchases.set(userId, units)
     }
 }
+
+extension CommandProcessor {
+    /// The order as it stood at `version`, folded from its stream in the log: how a retried
+    /// idempotent order command is answered (its reply is remembered as the order's id and
+    /// version, ~60 bytes, instead of the whole snapshot). Nil when the stream is shorter.
+    public func orderSnapshot(orderId: String, version: UInt64) throws -> OrderSnapshot? {
+        guard version > 0 else { return nil }
+        let recorded = try store.read(stream: StreamId.order(orderId), from: 1, limit: Int(clamping: version))
+        guard UInt64(recorded.count) == version else { return nil }
+        var state = Order.initialState
+        for event in recorded {
+            guard case .order(let orderEvent) = try DomainEvent.decode(type: event.type, data: event.data) else { return nil }
+            state = Order.evolve(state, orderEvent)
+        }
+        return OrderSnapshot(order: state, version: version)
+    }
+}

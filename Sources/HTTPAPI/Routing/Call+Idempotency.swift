@@ -15,6 +15,11 @@ struct RememberedReply: Codable {
     let status: Int
     /// A processor result, re-rendered on replay (deterministically).
     let result: JSONValue?
+    /// An order command's result, as the order's id and version: on replay the order is
+    /// folded from the log to that version (`CommandProcessor.orderSnapshot`) and rendered.
+    /// ~60 bytes where the snapshot was ~1.5 KB, written and flushed with every keyed order.
+    var orderId: String?
+    var orderVersion: UInt64?
     /// A reply body sealed under its user's data key.
     let sealedBody: Sealed?
     /// A reply body without personal data.
@@ -48,6 +53,17 @@ extension Call {
 
     /// The remembered form of a processor result (encoded in the writer, so kept cheap).
     static func rememberedBytes<R: Encodable>(_ result: R, status: Int) -> [UInt8] {
+        if let order = result as? OrderSnapshot {
+            return BoundedWriter.bytes(sizeHint: 96) { out in
+                out.member("orderId", first: true)
+                out.string(order.order.orderId)
+                out.member("orderVersion")
+                out.integer(order.version)
+                out.member("status")
+                out.integer(Int64(status))
+                out.byte(UInt8(ascii: "}"))
+            }
+        }
         // A result that writes itself (an order's snapshot) goes straight into the reply's
         // bytes: through `JSONValueEncoder` and a tree, an order's snapshot cost ~40 µs of the
         // writer's time (half of it under orders that carry an Idempotency-Key).
@@ -74,8 +90,17 @@ extension Call {
 
     private func decodeRemembered<R: Codable & Sendable>(_ bytes: [UInt8], position: UInt64, render: (R, UInt64) throws -> Reply) throws -> Reply {
         let remembered = try JSONValueDecoder().decode(RememberedReply.self, from: bytes)
-        guard let value = remembered.result else { throw APIError.internalError }
-        var reply = try render(try JSONValueDecoder().decode(R.self, from: value), position)
+        let result: R
+        if let orderId = remembered.orderId, let version = remembered.orderVersion {
+            guard let snapshot = try services.processor.orderSnapshot(orderId: orderId, version: version) as? R else {
+                throw APIError.internalError
+            }
+            result = snapshot
+        } else {
+            guard let value = remembered.result else { throw APIError.internalError }
+            result = try JSONValueDecoder().decode(R.self, from: value)
+        }
+        var reply = try render(result, position)
         reply.status = HTTPResponse.Status(code: remembered.status)
         return reply
     }

@@ -228,20 +228,18 @@ import Testing
 
     @Test func rememberedResponsesExpireAfterTheRetention() async throws {
         let dir = TemporaryDirectory()
-        let now = Atomic<Int64>(1_795_593_600_000)
-        var configuration = EventStore.Configuration()
-        configuration.clock = { now.load(ordering: .relaxed) }
-        let store = try EventStore(directory: dir.path, configuration: configuration)
+        let clock = ManualClock()
+        let store = try clock.store(in: dir.path)
         defer { store.close() }
         let claim = IdempotencyClaim(key: "k", fingerprint: [1])
         let append = { try await store.append([StreamAppend(streamId: "a-1", expectedVersion: .any, events: [try event()])], idempotency: claim) }
         _ = try await append()
-        now.add(23 * 3_600_000, ordering: .relaxed)
+        clock.advance(hours: 23)
         guard case .replayed = try await append() else {
             Issue.record("a key must be kept for 24 hours")
             return
         }
-        now.add(3 * 3_600_000, ordering: .relaxed)
+        clock.advance(hours: 3)
         _ = try await appendOne(store, stream: "tick-1")  // this batch purges
         guard case .completed = try await append() else {
             Issue.record("an expired key is forgotten")
@@ -254,10 +252,8 @@ import Testing
     /// instead of waiting for the next minute.
     @Test func aBurstOfExpiredRepliesIsPurgedOverTheNextBatches() async throws {
         let dir = TemporaryDirectory()
-        let now = Atomic<Int64>(1_795_593_600_000)
-        var configuration = EventStore.Configuration()
-        configuration.clock = { now.load(ordering: .relaxed) }
-        let store = try EventStore(directory: dir.path, configuration: configuration)
+        let clock = ManualClock()
+        let store = try clock.store(in: dir.path)
         defer { store.close() }
         let keys = (0..<2_500).map { "user-\($0 % 9):burst-\($0)" }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -270,7 +266,7 @@ import Testing
             try await group.waitForAll()
         }
         #expect(store.rememberedReplyCount == 2_500)
-        now.add(26 * 3_600_000, ordering: .relaxed)
+        clock.advance(hours: 26)
         for expected in [1_500, 500, 0] {
             _ = try await appendOne(store, stream: "tick-1")  // each of these batches purges
             #expect(store.rememberedReplyCount == expected)

@@ -1,7 +1,6 @@
 import CanonicalJSON
 import EventStore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 

@@ -8,19 +8,6 @@ public struct OrderSnapshot: Sendable, Codable {
     public let version: UInt64
 }
 
-extension OrderSnapshot: BoundedCompactJSONRepresentable {
-    /// What its `Encodable` gives, written directly: an idempotent order remembers its snapshot
-    /// inside the writer, where encoding it through `Encoder` containers was half the writer's
-    /// time.
-    public func writeCompactJSON(into out: inout BoundedWriter) {
-        out.member("order", first: true)
-        order.writeCompactJSON(into: &out)
-        out.member("version")
-        out.integer(version)
-        out.byte(UInt8(ascii: "}"))
-    }
-}
-
 extension CommandProcessor {
     /// Places an order: order + every sku + (on checkout) the cart + the buyer's order index
     /// and payment deadline, in one atomic append. `cartIfMatch` checks the cart's version on

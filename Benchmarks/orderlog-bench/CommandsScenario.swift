@@ -3,6 +3,7 @@ import ArgumentParser
 import Domain
 import EventStore
 import Foundation
+import HTTPAPI
 
 /// `commands`: durable order placement through the command processor, in-process (no HTTP):
 /// C buyers place single-line orders on K skus; K = 1 is the flash sale's hot sku.
@@ -13,6 +14,8 @@ struct CommandsScenario: AsyncParsableCommand {
     @Option(help: "Skus the orders spread over (1 = one hot sku).") var skus = 1
     @Option(help: "Orders to place in all.") var orders = 100_000
     @Flag(help: "Use one pre-sealed address instead of sealing per order (to measure what sealing costs).") var noSealing = false
+    @Flag(help: "Give every order a fresh random Idempotency-Key (a UUID, as clients make them), its reply remembered as the server remembers it.")
+    var idempotencyKeys = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -48,16 +51,24 @@ struct CommandsScenario: AsyncParsableCommand {
 
         let perBuyer = max(1, orders / concurrency)
         let sealEach = !noSealing
+        let keyed = idempotencyKeys
+        let remember: (@Sendable (OrderSnapshot, UInt64) -> [UInt8])?
+        if keyed {
+            remember = { snapshot, _ in RememberedReplies.bytes(for: snapshot, status: 201) }
+        } else {
+            remember = nil
+        }
         let skuCount = skus
         let start = now()
         let cpuAtStart = processCPUSeconds()
-        let (latencies, rejected) = try await withThrowingTaskGroup(of: (Latencies, UInt64).self) { group in
+        let (latencies, rejected, replays) = try await withThrowingTaskGroup(of: (Latencies, UInt64, UInt64).self) { group in
             for buyer in 0..<concurrency {
                 let (keyId, key) = keys[buyer]
                 let fixed = try Self.address(vault, keyId: keyId, key: key)
                 group.addTask {
                     var latencies = Latencies()
                     var rejected: UInt64 = 0
+                    var replayed: UInt64 = 0
                     for i in 0..<perBuyer {
                         let began = now()
                         let address = sealEach ? try Self.address(vault, keyId: keyId, key: key) : fixed
@@ -66,23 +77,33 @@ struct CommandsScenario: AsyncParsableCommand {
                             orderId: ids.next(), userId: "B\(buyer)", lines: [RequestedLine(skuId: "S\((buyer + i) % skuCount)", quantity: 1)],
                             address: address, note: nil, now: placedAt, payBy: placedAt.adding(seconds: 1800))
                         let id = ids.next()
+                        var claim: IdempotencyClaim?
+                        if keyed {
+                            let key = "B\(buyer):\(UUID().uuidString)"
+                            claim = IdempotencyClaim(key: key, fingerprint: Array(key.utf8.suffix(32)))
+                        }
                         do {
-                            _ = try await processor.placeOrder(command, metadata: CommandMetadata(commandId: id, correlationId: id, actor: "B\(buyer)"))
+                            let submission = try await processor.placeOrder(
+                                command, metadata: CommandMetadata(commandId: id, correlationId: id, actor: "B\(buyer)"), idempotency: claim,
+                                remember: remember)
+                            if case .replayed = submission { replayed += 1 }
                             latencies.record(nanoseconds: now() - began)
                         } catch is Rejection {
                             rejected += 1
                         }
                     }
-                    return (latencies, rejected)
+                    return (latencies, rejected, replayed)
                 }
             }
             var merged = Latencies()
             var rejected: UInt64 = 0
+            var replays: UInt64 = 0
             for try await part in group {
                 merged.merge(part.0)
                 rejected += part.1
+                replays += part.2
             }
-            return (merged, rejected)
+            return (merged, rejected, replays)
         }
         let seconds = Double(now() - start) / 1e9
         let cpuCores = (processCPUSeconds() - cpuAtStart) / seconds
@@ -99,12 +120,17 @@ struct CommandsScenario: AsyncParsableCommand {
             if !state.ledgerBalances || state.available < 0 { report.invariantFailures.append("sku S\(k) ledger off") }
             reservedTotal += state.reserved
         }
-        if reservedTotal != Int64(latencies.count) { report.invariantFailures.append("reserved \(reservedTotal) ≠ \(latencies.count) orders") }
+        // A fresh key must make a fresh order: a replay here would be a key remembered wrongly.
+        if replays > 0 { report.invariantFailures.append("\(replays) fresh keys were answered as retries") }
+        if reservedTotal != Int64(latencies.count) - Int64(replays) {
+            report.invariantFailures.append("reserved \(reservedTotal) ≠ \(Int64(latencies.count) - Int64(replays)) orders")
+        }
         if case .failed(let position, let reason) = try store.verify() { report.invariantFailures.append("verify failed at \(position): \(reason)") }
         report.invariantsHold = report.invariantFailures.isEmpty
         report.extra = [("skus", Double(skus)), ("concurrency", Double(concurrency)), ("averageBatch", batches.averageEvents),
                         ("writerBusy", batches.writerSeconds / seconds),
-                        ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0), ("cpuCores", cpuCores)]
+                        ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0),
+                        ("idempotencyKeys", keyed ? 1 : 0), ("cpuCores", cpuCores)]
         store.close()
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

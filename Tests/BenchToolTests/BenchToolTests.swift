@@ -65,6 +65,15 @@ import Testing
         #expect((number(report, "throughput") ?? 0) > 0)
     }
 
+    /// Every order with a fresh random key makes one order (a key remembered wrongly would be
+    /// answered as a retry, and the run would fail its invariants).
+    @Test func commandsWithIdempotencyKeysMakeOneOrderPerKey() async throws {
+        let report = try await report(["commands", "--concurrency", "8", "--skus", "1", "--orders", "400", "--idempotency-keys"])
+        #expect(report["invariantsHold"] as? Bool == true)
+        #expect(number(report, "ok") == 400)
+        #expect(number(report, "idempotencyKeys") == 1)
+    }
+
     @Test func aFlashSaleSellsExactlyTheStockAndRefusesTheRest() async throws {
         let report = try await report(["flash-sale", "--spawn", "--buyers", "30", "--stock", "10", "--concurrency", "8"])
         #expect(report["invariantsHold"] as? Bool == true)

@@ -26,6 +26,14 @@ struct RememberedReply: Codable {
     let body: JSONValue?
 }
 
+/// What the server remembers for an idempotent command's result, for `orderlog-bench`, which
+/// places keyed orders in-process and must remember them as the server does.
+public enum RememberedReplies {
+    public static func bytes<R: Encodable>(for result: R, status: Int) -> [UInt8] {
+        Call.rememberedBytes(result, status: status)
+    }
+}
+
 extension Call {
     /// Runs a processor command with this request's idempotency claim, so a retry — even one
     /// racing the first — gets the first answer and appends nothing. `render` turns the

@@ -17,7 +17,8 @@ import Synchronization
 /// purge is committed. Two keys whose hashes collide keep both times (`more`). The hash is
 /// Swift's `Hasher`, seeded at random per process, so no client can aim keys at one slot.
 ///
-/// Memory: ~25 bytes per key remembered (the retention is 25 h).
+/// Memory: 36–48 bytes per key remembered (a hash table of 16-byte entries at most three
+/// quarters full; measured at 1M and 700k keys), kept for the retention of 25 h.
 final class IdempotencyIndex: Sendable {
     private struct Slots {
         var first: [UInt64: Int64] = [:]

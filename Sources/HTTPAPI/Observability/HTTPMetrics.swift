@@ -31,7 +31,7 @@ final class HTTPMetrics: Sendable {
     /// Read from the writer when scraped (`sampleWriter`), so a hung batch shows while it hangs.
     private let writerQueued = Metrics.Gauge(label: "orderlog_writer_queued_jobs")
     private let writerBatchAge = Metrics.Gauge(label: "orderlog_writer_batch_seconds")
-    /// Idempotent replies remembered (25 h): the store holds a ~25-byte hint of each in memory.
+    /// Idempotent replies remembered (25 h): the store holds a 36–48-byte hint of each in memory.
     private let rememberedReplies = Metrics.Gauge(label: "orderlog_idempotency_remembered_replies")
 
     func request(route: String, method: String, status: Int, seconds: Double) {

@@ -11,19 +11,17 @@ extension Batch {
         }
     }
 
-    func idempotencyEntry(for key: String) throws -> IdempotencyEntry? {
-        let keyBytes = Array(key.utf8)
-        return try layout.reply(for: keyBytes, at: idempotency.candidates(for: keyBytes), in: transaction)
+    func idempotencyEntry(for key: IdempotencyIndex.Key) throws -> IdempotencyEntry? {
+        try layout.reply(for: key.bytes, at: idempotency.candidates(for: key), in: transaction)
     }
 
     /// Stores the reply and hints it at once, so a later job of this batch with the same key
     /// finds it; should the batch fail, the hint points at nothing and costs only a miss.
-    func remember(_ entry: IdempotencyEntry, key: String) throws {
-        let keyBytes = Array(key.utf8)
-        let timed = StoreLayout.replyKey(createdAtMillis: entry.createdAtMillis, key: keyBytes)
+    func remember(_ entry: IdempotencyEntry, key: IdempotencyIndex.Key) throws {
+        let timed = StoreLayout.replyKey(createdAtMillis: entry.createdAtMillis, key: key.bytes)
         try transaction.put(try layout.replies(), timed, entry.encoded())
         try transaction.put(layout.idempotencyByTime, timed, [])
-        idempotency.insert(keyBytes, createdAt: entry.createdAtMillis)
+        idempotency.insert(key, createdAt: entry.createdAtMillis)
     }
 
     /// Forgets up to `limit` remembered replies created before `cutoffMillis` (their hints go

@@ -310,11 +310,11 @@ public final class EventStore: Sendable {
     public func rememberedResponse(for key: String) throws -> (fingerprint: [UInt8], position: UInt64, response: [UInt8])? {
         // A key too long to have been stored (the writer refuses those) was never remembered.
         guard layout.idempotencyKeyBytes.contains(key.utf8.count) else { return nil }
-        let keyBytes = Array(key.utf8)
-        let times = idempotency.candidates(for: keyBytes)
+        let hashed = idempotency.key(key)
+        let times = idempotency.candidates(for: hashed)
         guard !times.isEmpty else { return nil }
         return try environment.read { txn in
-            guard let entry = try layout.reply(for: keyBytes, at: times, in: txn) else { return nil }
+            guard let entry = try layout.reply(for: hashed.bytes, at: times, in: txn) else { return nil }
             return (entry.fingerprint, entry.position, entry.response)
         }
     }

@@ -40,14 +40,25 @@ final class IdempotencyIndex: Sendable {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
-    private func hash(of key: [UInt8]) -> UInt64 {
-        key.withUnsafeBytes { hash($0) }
+    /// A key's bytes with their hash, made once per command: the writer looks a key up and then
+    /// remembers it, and would otherwise convert and hash it twice.
+    struct Key {
+        let bytes: [UInt8]
+        fileprivate let slot: UInt64
+    }
+
+    func key(_ bytes: [UInt8]) -> Key {
+        Key(bytes: bytes, slot: bytes.withUnsafeBytes { hash($0) })
+    }
+
+    func key(_ string: String) -> Key {
+        key(Array(string.utf8))
     }
 
     /// The times at which `key` may have been stored: empty when it never was (the common case
     /// of a fresh key, answered without touching LMDB).
-    func candidates(for key: [UInt8]) -> [Int64] {
-        let slot = hash(of: key)
+    func candidates(for key: Key) -> [Int64] {
+        let slot = key.slot
         return slots.withLock { slots in
             guard let first = slots.first[slot] else { return [] }
             guard let more = slots.more[slot] else { return [first] }
@@ -56,8 +67,8 @@ final class IdempotencyIndex: Sendable {
     }
 
     /// `key`'s reply is stored (or staged) under `createdAt`.
-    func insert(_ key: [UInt8], createdAt: Int64) {
-        let slot = hash(of: key)
+    func insert(_ key: Key, createdAt: Int64) {
+        let slot = key.slot
         slots.withLock { slots in
             guard let first = slots.first[slot] else {
                 slots.first[slot] = createdAt
@@ -72,8 +83,8 @@ final class IdempotencyIndex: Sendable {
     /// Forgets `createdAt` for `key`'s hash, once its reply's purge is committed. Another key of
     /// the same hash and time loses its hint too — it was stored at the same time, so it is as
     /// old and purged in the same sweep or the next.
-    func remove(_ key: [UInt8], createdAt: Int64) {
-        let slot = hash(of: key)
+    func remove(_ key: Key, createdAt: Int64) {
+        let slot = key.slot
         slots.withLock { slots in
             if slots.first[slot] == createdAt {
                 if var more = slots.more[slot], !more.isEmpty {

@@ -69,11 +69,11 @@ extension IdempotencyIndex {
     /// Hints (or forgets, below) the reply under `createdAt ms ‖ key`; shorter keys name none.
     func insert(timedKey: UnsafeRawBufferPointer) {
         guard timedKey.count > 8, let createdAt = BigEndian.uint64(timedKey) else { return }
-        insert([UInt8](UnsafeRawBufferPointer(rebasing: timedKey[8...])), createdAt: Int64(bitPattern: createdAt))
+        insert(key([UInt8](UnsafeRawBufferPointer(rebasing: timedKey[8...]))), createdAt: Int64(bitPattern: createdAt))
     }
 
     func remove(timedKey: [UInt8]) {
         guard timedKey.count > 8, let createdAt = BigEndian.uint64(timedKey) else { return }
-        remove(Array(timedKey[8...]), createdAt: Int64(bitPattern: createdAt))
+        remove(key(Array(timedKey[8...])), createdAt: Int64(bitPattern: createdAt))
     }
 }

@@ -109,6 +109,8 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
             plan = nil
         }
         hasRun = true
+        // The claim's key as bytes with its hash, made once for the lookup and the remembering.
+        var claimedKey: IdempotencyIndex.Key?
         if let claim {
             do {
                 try batch.checkIdempotencyKey(claim.key)
@@ -116,7 +118,9 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
                 failure = error
                 return
             }
-            if let entry = try batch.idempotencyEntry(for: claim.key) {
+            let key = batch.idempotency.key(claim.key)
+            claimedKey = key
+            if let entry = try batch.idempotencyEntry(for: key) {
                 if entry.matches(claim.fingerprint) {
                     replayedResponse = entry.response
                     position = entry.position
@@ -151,10 +155,10 @@ final class SubmittedJob<R: Sendable>: WriterJob, @unchecked Sendable {
             // nothing half-understood becomes durable.
             throw EventStoreError.invalidArgument("staged hook failed: \(error)")
         }
-        if let claim, let remember {
+        if let claim, let claimedKey, let remember {
             let entry = IdempotencyEntry(createdAtMillis: batch.batchMillis, fingerprint: claim.fingerprint,
                                          position: appended.lastPosition, response: remember(result, appended.lastPosition))
-            try batch.remember(entry, key: claim.key)
+            try batch.remember(entry, key: claimedKey)
         }
         value = result
         position = appended.lastPosition

@@ -5,7 +5,7 @@ import Testing
 @Suite struct IdempotencyIndexTests {
     @Test func collidingKeysKeepEveryTime() {
         let index = IdempotencyIndex(hash: { _ in 42 })
-        let (a, b, c) = (Array("user-1:a".utf8), Array("user-2:b".utf8), Array("user-3:c".utf8))
+        let (a, b, c) = (index.key("user-1:a"), index.key("user-2:b"), index.key("user-3:c"))
         index.insert(a, createdAt: 100)
         index.insert(b, createdAt: 200)
         index.insert(c, createdAt: 100)  // same time as a: one hint serves both
@@ -20,19 +20,19 @@ import Testing
 
     @Test func aFreshKeyHasNoCandidates() {
         let index = IdempotencyIndex()
-        index.insert(Array("user-1:a".utf8), createdAt: 100)
-        #expect(index.candidates(for: Array("user-1:a".utf8)) == [100])
-        #expect(index.candidates(for: Array("user-1:b".utf8)).isEmpty)
+        index.insert(index.key("user-1:a"), createdAt: 100)
+        #expect(index.candidates(for: index.key("user-1:a")) == [100])
+        #expect(index.candidates(for: index.key("user-1:b")).isEmpty)
     }
 
     @Test func removingOneTimeOfACollisionKeepsTheOthers() {
         let index = IdempotencyIndex(hash: { _ in 7 })
-        index.insert(Array("a".utf8), createdAt: 1)
-        index.insert(Array("b".utf8), createdAt: 2)
-        index.insert(Array("c".utf8), createdAt: 3)
-        index.remove(Array("b".utf8), createdAt: 2)
-        #expect(Set(index.candidates(for: Array("x".utf8))) == [1, 3])
-        index.remove(Array("a".utf8), createdAt: 1)
-        #expect(index.candidates(for: Array("x".utf8)) == [3])
+        index.insert(index.key("a"), createdAt: 1)
+        index.insert(index.key("b"), createdAt: 2)
+        index.insert(index.key("c"), createdAt: 3)
+        index.remove(index.key("b"), createdAt: 2)
+        #expect(Set(index.candidates(for: index.key("x"))) == [1, 3])
+        index.remove(index.key("a"), createdAt: 1)
+        #expect(index.candidates(for: index.key("x")) == [3])
     }
 }

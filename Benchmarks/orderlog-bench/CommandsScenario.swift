@@ -122,9 +122,8 @@ struct CommandsScenario: AsyncParsableCommand {
         }
         // A fresh key must make a fresh order: a replay here would be a key remembered wrongly.
         if replays > 0 { report.invariantFailures.append("\(replays) fresh keys were answered as retries") }
-        if reservedTotal != Int64(latencies.count) - Int64(replays) {
-            report.invariantFailures.append("reserved \(reservedTotal) ≠ \(Int64(latencies.count) - Int64(replays)) orders")
-        }
+        let placed = Int64(latencies.count) - Int64(replays)
+        if reservedTotal != placed { report.invariantFailures.append("reserved \(reservedTotal) ≠ \(placed) orders") }
         if case .failed(let position, let reason) = try store.verify() { report.invariantFailures.append("verify failed at \(position): \(reason)") }
         report.invariantsHold = report.invariantFailures.isEmpty
         report.extra = [("skus", Double(skus)), ("concurrency", Double(concurrency)), ("averageBatch", batches.averageEvents),

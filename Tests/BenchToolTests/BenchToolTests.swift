@@ -36,6 +36,13 @@ import Testing
         }
         #expect((number(report, "averageBatch") ?? 0) >= 1)
         #expect((number(report, "p50Ms") ?? 1) <= (number(report, "p99Ms") ?? 0))
+        // The C = 1 goal's ratio is the two medians the report prints, divided.
+        if let ratio = number(report, "p50ToRawCommit"), let p50 = number(report, "p50Ms"), let raw = number(report, "rawCommitMs") {
+            #expect(raw > 0)
+            #expect(abs(ratio - p50 / raw) <= 0.02 * ratio + 0.002, "p50ToRawCommit \(ratio) against \(p50) / \(raw)")
+        } else {
+            Issue.record("p50ToRawCommit, p50Ms or rawCommitMs missing")
+        }
         // The machine's state that moves every figure, as this test reads it from sysfs too.
         #expect(report["freePageReporting"] as? String == Self.freePageReporting())
     }

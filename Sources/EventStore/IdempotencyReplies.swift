@@ -68,12 +68,18 @@ extension IdempotencyIndex {
 
     /// Hints (or forgets, below) the reply under `createdAt ms ‖ key`; shorter keys name none.
     func insert(timedKey: UnsafeRawBufferPointer) {
-        guard timedKey.count > 8, let createdAt = BigEndian.uint64(timedKey) else { return }
-        insert(key([UInt8](UnsafeRawBufferPointer(rebasing: timedKey[8...]))), createdAt: Int64(bitPattern: createdAt))
+        guard let (key, createdAt) = split(timedKey) else { return }
+        insert(key, createdAt: createdAt)
     }
 
     func remove(timedKey: [UInt8]) {
-        guard timedKey.count > 8, let createdAt = BigEndian.uint64(timedKey) else { return }
-        remove(key(Array(timedKey[8...])), createdAt: Int64(bitPattern: createdAt))
+        guard let (key, createdAt) = timedKey.withUnsafeBytes({ split($0) }) else { return }
+        remove(key, createdAt: createdAt)
+    }
+
+    /// `createdAt ms ‖ key` taken apart: the key (hashed) and its time.
+    private func split(_ timedKey: UnsafeRawBufferPointer) -> (Key, Int64)? {
+        guard timedKey.count > 8, let createdAt = BigEndian.uint64(timedKey) else { return nil }
+        return (key([UInt8](UnsafeRawBufferPointer(rebasing: timedKey[8...]))), Int64(bitPattern: createdAt))
     }
 }

@@ -205,7 +205,7 @@ extension CommandProcessor {
         var state = Order.initialState
         for event in recorded {
             guard case .order(let orderEvent) = try DomainEvent.decode(type: event.type, data: event.data) else { return nil }
-            state = Order.evolve(state, orderEvent)
+            Order.evolve(&state, orderEvent)
         }
         return OrderSnapshot(order: state, version: version)
     }

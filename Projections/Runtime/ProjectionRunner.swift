@@ -238,10 +238,20 @@ public final class ProjectionRunner: Service, Sendable {
     private func publish(upTo position: UInt64) {
         let failed = progress.withLock { Set($0.failures.keys) }
         let head = (try? store.headPosition) ?? position
+        // Every checkpoint from one read transaction: this runs after each applied batch, and a
+        // read transaction per projection was seven LMDB transaction starts (each a reader slot
+        // and a zeroed table of every database) for every order a lone buyer placed.
+        let checkpoints: [String: UInt64] = (try? readModels.read { txn in
+            var found: [String: UInt64] = [:]
+            for projection in projections where !failed.contains(projection.name) {
+                found[projection.name] = try? readModels.checkpoint(projection.name, in: txn)
+            }
+            return found
+        }) ?? [:]
         var lowest = UInt64.max
         for projection in projections where !failed.contains(projection.name) {
             guard let notifier = notifiers[projection.name] else { continue }
-            let checkpoint = (try? readModels.checkpoint(projection.name)) ?? notifier.head
+            let checkpoint = checkpoints[projection.name] ?? notifier.head
             notifier.publish(head: checkpoint)
             lowest = min(lowest, checkpoint)
             lagGauges[projection.name]?.record(Double(head > checkpoint ? head - checkpoint : 0))

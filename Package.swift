@@ -42,7 +42,8 @@ let package = Package(
 
         // Small, shopping-agnostic building blocks.
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
-        .target(name: "CanonicalJSON", swiftSettings: strict),
+        .target(name: "CJSONScan", path: "Sources/CJSONScan"),
+        .target(name: "CanonicalJSON", dependencies: ["CJSONScan"], swiftSettings: strict),
         .target(name: "CryptoPrimitives", dependencies: ["CLibCrypto"], swiftSettings: strict),
 
         // The log: knows nothing about shopping.

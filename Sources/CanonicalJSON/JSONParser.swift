@@ -83,7 +83,15 @@ struct Parser {
         JSONParser.SyntaxError(offset: index, reason: reason)
     }
 
+    /// Inlined with its first test: canonical JSON (every stored record) has no whitespace, so
+    /// most calls look at one byte above 0x20 and return — the loop is for what clients send.
+    @inline(__always)
     mutating func skipWhitespace() {
+        guard index < bytes.count, bytes[index] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1

@@ -116,6 +116,23 @@ import Testing
         }
         #expect(String(decoding: bytes, as: UTF8.self) == #"{"h":"ffffffffffff"00017f80abff"#)
     }
+
+    /// Hex is written four bytes at a time, then byte by byte: every byte value, at every
+    /// position of a four-byte step and in the tail, against digits looked up a nibble at a time.
+    @Test func hexOfEveryByteValueAtEveryPosition() {
+        let digits = Array("0123456789abcdef".utf8)
+        func reference(_ bytes: [UInt8]) -> [UInt8] { bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] } }
+        for length in 0...9 {
+            for value in 0...255 {
+                for place in 0..<max(length, 1) where place < length || length == 0 {
+                    var source = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+                    if length > 0 { source[place] = UInt8(value) }
+                    let bytes = written(bound: 2 * length) { $0.hex(source) }
+                    #expect(bytes == reference(source), "\(source)")
+                }
+            }
+        }
+    }
 }
 
 extension BoundedWriterTests {

@@ -203,7 +203,7 @@ public struct BoundedWriter: ~Copyable {
 
     /// The eight lowercase hex digits of four bytes (the first in the lowest bits), the first
     /// byte's high digit in the lowest byte of the result.
-    static func hexDigits(of word: UInt32) -> UInt64 {
+    private static func hexDigits(of word: UInt32) -> UInt64 {
         // Byte i of `word` to byte 2i, then its high nibble stays there and its low one moves
         // up to byte 2i + 1.
         var spread = UInt64(word)

@@ -50,8 +50,8 @@ import Testing
     }
 
     @Test func randomBuffersAgreeWithTheByteByByteScan() {
-        // A fixed seed: the same buffers every run.
-        var generator = SplitMix64(seed: 0x5EED)
+        // xorshift64 from a fixed seed: the same buffers every run.
+        var generator = XorShift(state: 0x5EED)
         for _ in 0..<2_000 {
             let count = Int(generator.next() % 80)
             let bytes = (0..<count).map { _ -> UInt8 in
@@ -77,15 +77,13 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64), so the random cases repeat.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// xorshift64 (Marsaglia): a deterministic stream, so the random cases repeat.
+private struct XorShift {
+    var state: UInt64
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
     }
 }

@@ -53,8 +53,9 @@ public final class ProjectionRunner: Service, Sendable {
         var notifiers: [String: ProgressNotifier] = [:]
         var gauges: [String: Gauge] = [:]
         var lowest = UInt64.max
+        let checkpoints = try readModels.checkpoints(projections.map(\.name))
         for projection in projections {
-            let checkpoint = try readModels.checkpoint(projection.name)
+            let checkpoint = checkpoints[projection.name] ?? 0
             notifiers[projection.name] = ProgressNotifier(head: checkpoint)
             gauges[projection.name] = Gauge(label: "orderlog_projection_lag_events", dimensions: [("projection", projection.name)])
             lowest = min(lowest, checkpoint)
@@ -238,23 +239,16 @@ public final class ProjectionRunner: Service, Sendable {
     private func publish(upTo position: UInt64) {
         let failed = progress.withLock { Set($0.failures.keys) }
         let head = (try? store.headPosition) ?? position
-        // Every checkpoint from one read transaction: this runs after each applied batch, and a
-        // read transaction per projection was seven LMDB transaction starts (each a reader slot
-        // and a zeroed table of every database) for every order a lone buyer placed.
-        let checkpoints: [String: UInt64] = (try? readModels.read { txn in
-            var found: [String: UInt64] = [:]
-            for projection in projections where !failed.contains(projection.name) {
-                found[projection.name] = try? readModels.checkpoint(projection.name, in: txn)
-            }
-            return found
-        }) ?? [:]
+        // Runs after each applied batch: every checkpoint from one read transaction.
+        let running = projections.map(\.name).filter { !failed.contains($0) }
+        let checkpoints = (try? readModels.checkpoints(running)) ?? [:]
         var lowest = UInt64.max
-        for projection in projections where !failed.contains(projection.name) {
-            guard let notifier = notifiers[projection.name] else { continue }
-            let checkpoint = checkpoints[projection.name] ?? notifier.head
+        for name in running {
+            guard let notifier = notifiers[name] else { continue }
+            let checkpoint = checkpoints[name] ?? notifier.head
             notifier.publish(head: checkpoint)
             lowest = min(lowest, checkpoint)
-            lagGauges[projection.name]?.record(Double(head > checkpoint ? head - checkpoint : 0))
+            lagGauges[name]?.record(Double(head > checkpoint ? head - checkpoint : 0))
         }
         applied.publish(head: lowest == .max ? position : lowest)
     }
@@ -278,8 +272,9 @@ public final class ProjectionRunner: Service, Sendable {
     public func statuses() throws -> [ProjectionStatus] {
         let head = try store.headPosition
         let snapshot = progress.withLock { $0 }
-        return try projections.map { projection in
-            let position = try readModels.checkpoint(projection.name)
+        let checkpoints = try readModels.checkpoints(projections.map(\.name))
+        return projections.map { projection in
+            let position = checkpoints[projection.name] ?? 0
             let failure = snapshot.failures[projection.name]
             let state: ProjectionStatus.State = failure != nil ? .failed : snapshot.rebuilding.contains(projection.name) ? .rebuilding : .running
             return ProjectionStatus(name: projection.name, position: position, lag: head > position ? head - position : 0, status: state,

@@ -33,7 +33,7 @@ public enum Rebuilder {
         let applyingStarted = currentThreadCPUSeconds()
         for projection in projections { try target.register(projection) }
         let end = try upTo ?? store.headPosition
-        let start = try projections.map { try target.checkpoint($0.name) }.min() ?? 0
+        let start = try target.checkpoints(projections.map(\.name)).values.min() ?? 0
         let chunks = DecodedChunks(store: store, from: start, to: end, chunk: chunk)
         defer { chunks.stop() }
         let carries = projections.map { _ in DocumentCarry() }

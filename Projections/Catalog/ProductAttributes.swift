@@ -33,7 +33,7 @@ public struct ProductAttributes: Codable, Sendable, Equatable {
         else { return nil }
         var category = ""
         if wantCategory {
-            guard let text = String(validating: categoryBytes, as: UTF8.self) else { return nil }
+            guard let text = categoryBytes.withMemoryRebound(to: UInt8.self, { String(validatedUTF8: $0) }) else { return nil }
             category = text
         }
         return ProductAttributes(listed: listed, category: category, createdPosition: UInt64(created), minPriceCents: minPrice, sales: sales)

@@ -233,8 +233,8 @@ struct Parser {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 let string: String? = raw.withMemoryRebound(to: UInt8.self) { utf8 in
-                    // ASCII is valid UTF-8 as it stands: skip the (generic, slower) validation.
-                    ascii ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
+                    // ASCII is valid UTF-8 as it stands: skip the validation.
+                    ascii ? String(decoding: utf8, as: UTF8.self) : String(validatedUTF8: utf8)
                 }
                 guard let string else { throw error("invalid UTF-8 in string") }
                 index += 1
@@ -246,7 +246,7 @@ struct Parser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let string = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let string = buffer.withUnsafeBufferPointer({ String(validatedUTF8: $0) }) else { throw error("invalid UTF-8 in string") }
                 index += 1
                 return string
             }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import CryptoPrimitives
 
 /// What the router's query parsing does not check.
@@ -24,7 +25,7 @@ enum QueryString {
                     i += 1
                 }
             }
-            return String(validating: decoded, as: UTF8.self) != nil
+            return decoded.withUnsafeBufferPointer { String(validatedUTF8: $0) } != nil
         }
     }
 }

@@ -97,7 +97,21 @@ import Testing
             let long = String(repeating: "字", count: 501)
             #expect(try await api.call(.post, "/v1/orders", json: ["items": [["skuId": "P1-A", "quantity": 1]], "address": API.address, "note": .string(long)],
                                        token: token).code == "VALIDATION_FAILED")
-            let ok = try await api.order(token, [("P1-A", 1)])
+            // Lengths count code points (a four-byte emoji is one), and control characters are
+            // refused except line breaks and tabs where text may span lines (a note).
+            func place(note: String? = nil, name: String = "张三") async throws -> TestResponse {
+                let address: JSONValue = ["name": .string(name), "phone": "13800138000", "line1": "长安街1号", "city": "北京"]
+                var body: [String: JSONValue] = ["items": [["skuId": "P1-A", "quantity": 1]], "address": address]
+                if let note { body["note"] = .string(note) }
+                return try await api.call(.post, "/v1/orders", json: .object(body), token: token)
+            }
+            let tooLong = try await place(note: String(repeating: "😀", count: 501))
+            #expect(tooLong.code == "VALIDATION_FAILED" && tooLong.json["errors"] == [["field": "note", "message": "must be 0–500 characters"]])
+            let control = try await place(name: "张\u{7F}三")
+            #expect(control.code == "VALIDATION_FAILED" && control.json["errors"] == [["field": "address.name", "message": "must not contain control characters"]])
+            #expect(try await place(name: "张\n三").code == "VALIDATION_FAILED")
+            #expect(try await place(note: "a\u{1}").code == "VALIDATION_FAILED")
+            let ok = try await place(note: String(repeating: "😀", count: 497) + "\t\r\n")
             #expect(ok.status == .created)
             // Another user's order is not found.
             let (other, _) = try await api.customer()

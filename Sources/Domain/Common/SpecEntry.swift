@@ -21,4 +21,21 @@ public struct SpecEntry: Sendable, Hashable, Codable {
     public static func dictionary(_ entries: [SpecEntry]) -> [String: String] {
         Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
+
+    /// The pairs with one per name, the last given winning — what `dictionary` keeps — in the
+    /// order the names first came, without hashing: a sku has at most 20 specs (API.md), and an
+    /// answered order line went through a dictionary and back only to drop repeats its events
+    /// never hold (~2,000 instructions an order).
+    public static func uniqueByName(_ entries: [SpecEntry]) -> [(name: String, value: String)] {
+        var unique: [(name: String, value: String)] = []
+        unique.reserveCapacity(entries.count)
+        for entry in entries {
+            if let index = unique.firstIndex(where: { $0.name == entry.name }) {
+                unique[index].value = entry.value
+            } else {
+                unique.append((entry.name, entry.value))
+            }
+        }
+        return unique
+    }
 }

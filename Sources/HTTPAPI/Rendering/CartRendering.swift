@@ -37,7 +37,7 @@ enum CartRendering {
             let lineTotal = entry.sku.priceCents * Int64(entry.line.quantity)
             total = total.addingSaturated(lineTotal)
             return Line(skuId: entry.sku.skuId, productId: entry.sku.productId, title: entry.product.title,
-                        specs: SpecEntry.dictionary(entry.sku.specs).map { ($0.key, $0.value) }, priceCents: entry.sku.priceCents,
+                        specs: SpecEntry.uniqueByName(entry.sku.specs), priceCents: entry.sku.priceCents,
                         quantity: entry.line.quantity, lineTotalCents: lineTotal, available: entry.sku.available)
         }
         return bytes(lines, totalCents: total, version: snapshot.version, position: position)

@@ -123,7 +123,7 @@ enum OrderRendering {
 
     private static func writeLine(_ line: OrderLine, into out: inout BoundedWriter) {
         LineJSON.writeMembers(lineTotalCents: line.lineTotalCents, priceCents: line.priceCents, productId: line.productId, quantity: line.quantity,
-                              skuId: line.skuId, specs: SpecEntry.dictionary(line.specs).map { ($0.key, $0.value) }, title: line.title,
+                              skuId: line.skuId, specs: SpecEntry.uniqueByName(line.specs), title: line.title,
                               first: true, into: &out)
         out.byte(UInt8(ascii: "}"))
     }

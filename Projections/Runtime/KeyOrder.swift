@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 
 /// LMDB's key order — bytes, compared as unsigned — for keys held as `String`s: a batch's
@@ -74,12 +75,5 @@ extension String {
         }
         if let compared, let precedes = compared { return precedes }
         return utf8.lexicographicallyPrecedes(other.utf8)
-    }
-
-    /// Calls `body` with the string's UTF-8 bytes, in place when the string has them
-    /// contiguously (a key put into LMDB need not be copied into an array first).
-    func withUTF8Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
-        return try Array(utf8).withUnsafeBytes(body)
     }
 }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 @testable import Projections
 import Testing
 

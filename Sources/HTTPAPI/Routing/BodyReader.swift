@@ -70,7 +70,7 @@ struct BodyReader {
     /// ASCII bytes, which never occur inside a longer sequence. (Going through
     /// `unicodeScalars` decoded each scalar twice, ~600 instructions a field.)
     static func scan(_ string: String, text: Text) -> (codePoints: Int, hasControl: Bool) {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Bool) {
+        string.withUTF8Bytes { bytes in
             var codePoints = 0
             var hasControl = false
             for byte in bytes {
@@ -82,7 +82,6 @@ struct BodyReader {
             }
             return (codePoints, hasControl)
         }
-        return string.utf8.withContiguousStorageIfAvailable(scan) ?? Array(string.utf8).withUnsafeBufferPointer(scan)
     }
 
     /// An admin-chosen id: `^[A-Za-z0-9_-]{1,64}$`.

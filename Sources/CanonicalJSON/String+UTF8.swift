@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 
+/// A string's UTF-8 both ways: made from bytes known valid, and read in place.
 extension String {
     /// `bytes` as a string when they are valid UTF-8, else nil — what `String(validating:as:)`
     /// answers, at a fraction of its cost. That initializer is generic and reaches callers
@@ -26,5 +27,14 @@ extension String {
             guard let validated = String(validating: bytes, as: UTF8.self) else { return nil }
             self = validated
         }
+    }
+
+    /// Calls `body` with the string's UTF-8 bytes, in place when the string has them
+    /// contiguously (native strings always do; a key put into LMDB or a field scanned need not
+    /// be copied into an array first). Inlinable, so each caller's module specializes it.
+    @inlinable
+    public func withUTF8Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
+        return try Array(utf8).withUnsafeBytes(body)
     }
 }

@@ -12,7 +12,7 @@ DATA ?= ./data
 # same flags, so the one build directory is not rebuilt from scratch between them.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: deps test-deps build test run bench bench-compare clean
+.PHONY: deps test-deps build test run bench bench-compare bench-count clean
 
 ## deps: install the C libraries (LMDB, OpenSSL's libcrypto, jemalloc) from Debian when missing.
 deps:
@@ -60,6 +60,11 @@ bench: deps
 ## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).
 bench-compare: deps
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/compare.sh
+
+## bench-count: instructions per hot-sku order, per server thread, under valgrind's callgrind —
+## the measure that does not move with a noisy machine (installs valgrind and wrk).
+bench-count: deps
+	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/count-instructions.sh
 
 clean:
 	rm -rf .build

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# make bench-count — instructions per hot-sku order, per server thread, under callgrind.
+#
+# Throughput on a shared VM moves ±20 % within minutes, so a change worth a few per cent cannot be
+# seen in orders/s. Instructions can: valgrind's callgrind counts them, the same for the same
+# work whatever the machine is doing. This starts the release server under callgrind with
+# counting off, warms it up with wrk (the first requests pay one-off runtime costs), counts
+# DURATION seconds of hot-sku orders (the order of `make bench-compare`, at C = 16), and prints
+# each thread's instructions divided by the orders placed meanwhile.
+#
+# Caveats (Benchmarks/JOURNAL.md, the session of 2026-11-28 from 06:46 UTC): valgrind runs one
+# thread at a time, so batches are smaller than on two cores and per-batch costs weigh more;
+# OpenSSL sees no SHA extensions under valgrind, so SHA-256 counts ~30 instructions a byte; and
+# runs of one binary differ by ~2–3 % on a thread as the batches form differently. Compare two
+# builds by running this for each, alternately.
+#
+# Settings: DURATION counted seconds (40), WARMUP seconds (15), BIN a server binary to count
+# instead of building one, KEEP=1 keeps the work directory (callgrind's files, for
+# callgrind_annotate).
+set -euo pipefail
+
+DURATION=${DURATION:-40}
+WARMUP=${WARMUP:-15}
+SWIFT=${SWIFT:-swift}
+cd "$(dirname "$0")/.."
+
+need() { # need COMMAND PACKAGE: install PACKAGE from Debian when COMMAND is missing.
+    command -v "$1" >/dev/null 2>&1 && return
+    echo "installing $2" >&2
+    apt-get install -y -qq "$2" >/dev/null || (apt-get update -qq && apt-get install -y -qq "$2" >/dev/null)
+}
+need valgrind valgrind
+need wrk wrk
+need curl curl
+
+if [ -z "${BIN:-}" ]; then
+    RELEASE=${RELEASE:--c release --static-swift-stdlib}
+    $SWIFT build $RELEASE --product orderlog-server >&2
+    BIN="$($SWIFT build $RELEASE --show-bin-path)/orderlog-server"
+fi
+
+WORK=$(mktemp -d /tmp/orderlog-count.XXXXXX)
+SERVER_PID=""
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# Valgrind 3.19 cannot read the DWARF 5 that Swift 6 writes, and gives up on a binary with it;
+# the symbol table is all callgrind needs.
+strip --strip-debug -o "$WORK/orderlog-server" "$BIN"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+ADMIN_PASSWORD=count-admin-password
+ORDERLOG_RATE_LIMIT=0 ORDERLOG_ADMIN_PASSWORD=$ADMIN_PASSWORD ORDERLOG_PAYMENT_SECRET=count-payment-secret \
+ORDERLOG_PBKDF2_ITERATIONS=1000 ORDERLOG_MASTER_KEY=$(printf 'ab%.0s' {1..32}) LOG_LEVEL=warning \
+    valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no --callgrind-out-file="$WORK/callgrind.%p" \
+    "$WORK/orderlog-server" --port "$PORT" --data "$WORK/data" 2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 600); do curl -sf "$URL/health" >/dev/null && break; sleep 0.2; done
+curl -sf "$URL/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+
+post() { curl -sf -X POST -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2" "$URL$1"; }
+ADMIN=$(post /v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | json_field token)
+post /v1/admin/products '{"productId":"HOT","title":"秒杀 爆款手机","category":"秒杀","skus":[{"skuId":"HOT-1","specs":{"版本":"限量"},"priceCents":99900}]}' "$ADMIN" >/dev/null
+for _ in $(seq 5); do post /v1/admin/skus/HOT-1/restock '{"quantity":1000000}' "$ADMIN" >/dev/null; done
+BUYER=$(post /v1/auth/register '{"username":"count_buyer","password":"count-buyer-password"}' | json_field token)
+cat >"$WORK/order.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $BUYER"
+wrk.body = '{"items":[{"skuId":"HOT-1","quantity":1}],"address":{"name":"张三","phone":"13800138000","line1":"建国路88号","city":"北京"}}'
+EOF
+
+echo "== warm-up: wrk -t1 -c16 -d${WARMUP}s, not counted" >&2
+wrk -t1 -c16 -d"${WARMUP}s" -s "$WORK/order.lua" "$URL/v1/orders" >/dev/null
+echo "== counted: wrk -t1 -c16 -d${DURATION}s" >&2
+callgrind_control -i on "$SERVER_PID" >/dev/null 2>&1
+wrk -t1 -c16 -d"${DURATION}s" -s "$WORK/order.lua" "$URL/v1/orders" >"$WORK/wrk.txt"
+callgrind_control -i off "$SERVER_PID" >/dev/null 2>&1
+ORDERS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+# The threads' names in creation order, which is how valgrind numbers them (a best guess: it
+# reuses the number of a thread that ended, and the concurrency pool's threads come and go).
+NAMES=$(for task in /proc/$SERVER_PID/task/*; do echo "$(basename "$task") $(cat "$task/comm")"; done | sort -n | awk '{print $2}' |
+    sed -e 's/.*default-qos$/Swift concurrency pool/' -e 's/.*overcommit$/dispatch (timers)/' -e 's/^NIO-SGLTN.*/NIO event loop/' \
+        -e 's/^ol-writer$/EventStore writer/' -e 's/^ol-readmodels.*/read-model writer/')
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
+
+echo "orders placed while counting: $ORDERS ($(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")/s under valgrind)"
+echo "| thread (by creation order) | instructions an order |"
+echo "|---|---:|"
+total=0
+for file in "$WORK"/callgrind.*-*; do
+    count=$(awk '/^totals:/ {print $2}' "$file")
+    [ -z "$count" ] || [ "$count" = 0 ] && continue
+    index=$(awk '/^thread:/ {print $2}' "$file")
+    name=$(echo "$NAMES" | sed -n "${index}p")
+    per=$((count / ORDERS))
+    total=$((total + per))
+    echo "| $index: ${name:-?} | $per |"
+done
+echo "| **all** | **$total** |"

@@ -19,11 +19,7 @@ DURATION=${DURATION:-15}
 SWIFT=${SWIFT:-swift}
 cd "$(dirname "$0")/.."
 
-need() { # need COMMAND PACKAGE: install PACKAGE from Debian when COMMAND is missing.
-    command -v "$1" >/dev/null 2>&1 && return
-    echo "installing $2" >&2
-    apt-get install -y -qq "$2" >/dev/null || (apt-get update -qq && apt-get install -y -qq "$2" >/dev/null)
-}
+. Benchmarks/hot-sku.sh
 need wrk wrk
 need pgbench postgresql
 need curl curl
@@ -45,8 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 # wrk's summary: "Requests/sec: N" and, with --latency, "99% 12.34ms".
 wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 wrk_p99_ms() { awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; print v }' "$1"; }
@@ -56,30 +50,14 @@ wrk_errors() { awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' 
 # ---- OrderLog ---------------------------------------------------------------------------
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
-ADMIN_PASSWORD=compare-admin-password
-ORDERLOG_RATE_LIMIT=0 ORDERLOG_ADMIN_PASSWORD=$ADMIN_PASSWORD ORDERLOG_PAYMENT_SECRET=compare-payment-secret \
-ORDERLOG_PBKDF2_ITERATIONS=1000 ORDERLOG_MASTER_KEY=$(printf 'ab%.0s' {1..32}) LOG_LEVEL=warning \
-    "$BIN/orderlog-server" --port "$PORT" --data "$WORK/orderlog" 2>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 100); do curl -sf "$URL/health" >/dev/null && break; sleep 0.1; done
-curl -sf "$URL/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+start_server "$WORK/server.log" 50 "$BIN/orderlog-server" --port "$PORT" --data "$WORK/orderlog"
 
 echo "== 1. GET /health ceiling (wrk -t2 -c$CONCURRENCY -d${DURATION}s)" >&2
 wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "$URL/health" >"$WORK/health.txt"
 HEALTH_RPS=$(wrk_rps "$WORK/health.txt")
 
-post() { curl -sf -X POST -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2" "$URL$1"; }
-ADMIN=$(post /v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | json_field token)
-post /v1/admin/products '{"productId":"HOT","title":"秒杀 爆款手机","category":"秒杀","skus":[{"skuId":"HOT-1","specs":{"版本":"限量"},"priceCents":99900}]}' "$ADMIN" >/dev/null
-for _ in $(seq 20); do post /v1/admin/skus/HOT-1/restock '{"quantity":1000000}' "$ADMIN" >/dev/null; done
+hot_sku 20 "$WORK/order.lua"
 STOCK=20000000
-BUYER=$(post /v1/auth/register '{"username":"hot_buyer","password":"hot-buyer-password"}' | json_field token)
-cat >"$WORK/order.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $BUYER"
-wrk.body = '{"items":[{"skuId":"HOT-1","quantity":1}],"address":{"name":"张三","phone":"13800138000","line1":"建国路88号","city":"北京"}}'
-EOF
 
 echo "== 2a. OrderLog hot-sku orders (wrk POST /v1/orders, -t2 -c$CONCURRENCY -d${DURATION}s)" >&2
 wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$WORK/order.lua" "$URL/v1/orders" >"$WORK/orders.txt"
@@ -126,7 +104,7 @@ KEYED_ONCE=yes
 if [ "$KEYED_MADE" -lt "$KEYED_COUNT" ] || [ "$KEYED_MADE" -gt $((KEYED_COUNT + CONCURRENCY)) ]; then KEYED_ONCE=NO; fi
 
 echo "== 2b. orderlog-bench flash-sale (its own client; 1000 buyers x 40 orders, C=$CONCURRENCY)" >&2
-"$BIN/orderlog-bench" flash-sale --url "$URL" --admin-password "$ADMIN_PASSWORD" --payment-secret compare-payment-secret \
+"$BIN/orderlog-bench" flash-sale --url "$URL" --admin-password "$ADMIN_PASSWORD" --payment-secret "$PAYMENT_SECRET" \
     --buyers 1000 --orders-per-buyer 40 --stock 10000000 --concurrency "$CONCURRENCY" --json >"$WORK/flash.json"
 FLASH_RPS=$(json_field throughput <"$WORK/flash.json")
 FLASH_P99=$(json_field p99Ms <"$WORK/flash.json")

@@ -24,11 +24,7 @@ WARMUP=${WARMUP:-15}
 SWIFT=${SWIFT:-swift}
 cd "$(dirname "$0")/.."
 
-need() { # need COMMAND PACKAGE: install PACKAGE from Debian when COMMAND is missing.
-    command -v "$1" >/dev/null 2>&1 && return
-    echo "installing $2" >&2
-    apt-get install -y -qq "$2" >/dev/null || (apt-get update -qq && apt-get install -y -qq "$2" >/dev/null)
-}
+. Benchmarks/hot-sku.sh
 need valgrind valgrind
 need wrk wrk
 need curl curl
@@ -51,30 +47,12 @@ trap cleanup EXIT
 # the symbol table is all callgrind needs.
 strip --strip-debug -o "$WORK/orderlog-server" "$BIN"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
-ADMIN_PASSWORD=count-admin-password
-ORDERLOG_RATE_LIMIT=0 ORDERLOG_ADMIN_PASSWORD=$ADMIN_PASSWORD ORDERLOG_PAYMENT_SECRET=count-payment-secret \
-ORDERLOG_PBKDF2_ITERATIONS=1000 ORDERLOG_MASTER_KEY=$(printf 'ab%.0s' {1..32}) LOG_LEVEL=warning \
+start_server "$WORK/server.log" 600 \
     valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no --callgrind-out-file="$WORK/callgrind.%p" \
-    "$WORK/orderlog-server" --port "$PORT" --data "$WORK/data" 2>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 600); do curl -sf "$URL/health" >/dev/null && break; sleep 0.2; done
-curl -sf "$URL/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-
-post() { curl -sf -X POST -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2" "$URL$1"; }
-ADMIN=$(post /v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | json_field token)
-post /v1/admin/products '{"productId":"HOT","title":"秒杀 爆款手机","category":"秒杀","skus":[{"skuId":"HOT-1","specs":{"版本":"限量"},"priceCents":99900}]}' "$ADMIN" >/dev/null
-for _ in $(seq 5); do post /v1/admin/skus/HOT-1/restock '{"quantity":1000000}' "$ADMIN" >/dev/null; done
-BUYER=$(post /v1/auth/register '{"username":"count_buyer","password":"count-buyer-password"}' | json_field token)
-cat >"$WORK/order.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $BUYER"
-wrk.body = '{"items":[{"skuId":"HOT-1","quantity":1}],"address":{"name":"张三","phone":"13800138000","line1":"建国路88号","city":"北京"}}'
-EOF
+    "$WORK/orderlog-server" --port "$PORT" --data "$WORK/data"
+hot_sku 5 "$WORK/order.lua"
 
 echo "== warm-up: wrk -t1 -c16 -d${WARMUP}s, not counted" >&2
 wrk -t1 -c16 -d"${WARMUP}s" -s "$WORK/order.lua" "$URL/v1/orders" >/dev/null

@@ -135,16 +135,16 @@ struct BenchReservation: CanonicalWritable {
     let pad: String
     let seq: Int64
 
-    func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("orderId", first: true, into: &out)
-        CanonicalJSON.writeString(orderId, into: &out)
-        CanonicalJSON.member("pad", into: &out)
-        CanonicalJSON.writeString(pad, into: &out)
-        CanonicalJSON.member("quantity", into: &out)
-        CanonicalJSON.writeInteger(1, into: &out)
-        CanonicalJSON.member("seq", into: &out)
-        CanonicalJSON.writeInteger(seq, into: &out)
-        out.append(UInt8(ascii: "}"))
+    func writeCanonical(into out: inout BoundedWriter) {
+        out.member("orderId", first: true)
+        out.string(orderId)
+        out.member("pad")
+        out.string(pad)
+        out.member("quantity")
+        out.integer(Int64(1))
+        out.member("seq")
+        out.integer(seq)
+        out.byte(UInt8(ascii: "}"))
     }
 
     /// Refuses to run if these bytes ever differ from the tree's canonical form (what the

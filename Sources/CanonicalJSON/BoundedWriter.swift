@@ -59,7 +59,7 @@ public struct BoundedWriter: ~Copyable {
         source.withUnsafeBytes { bytes($0) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func byte(_ value: UInt8) {
         guard fits(1) else { return }
         buffer[length] = value
@@ -67,7 +67,9 @@ public struct BoundedWriter: ~Copyable {
     }
 
     /// `{"key":` (the first member) or `,"key":`, as `CanonicalJSON.member` writes it.
-    @inlinable
+    /// Always inlined, like `byte`: left to the optimizer, both stayed calls in the events'
+    /// payload writers (~80 instructions a member, eleven in an order placed).
+    @inlinable @inline(__always)
     public mutating func member(_ key: StaticString, first: Bool = false) {
         let nameLength = key.utf8CodeUnitCount
         guard fits(nameLength + 4) else { return }
@@ -217,21 +219,16 @@ public struct BoundedWriter: ~Copyable {
 }
 
 extension BoundedWriter {
-    /// What `write` writes, as a new array: written into the array's own memory, starting with
-    /// `sizeHint` bytes of room and four times more whenever it did not fit.
+    /// What `write` writes, as a new array: written into scratch memory, starting with
+    /// `sizeHint` bytes of room and four times more whenever it did not fit, then copied into
+    /// an array of its size. Not into the array's own memory: `[UInt8](unsafeUninitialized
+    /// Capacity:)` allocates through a standard-library function that reaches us unspecialized
+    /// and looks up the array storage's metadata on every call (~670 instructions, against ~380
+    /// for the copy into an array of an order placed's size: callgrind, 2026-11-28).
     public static func bytes(sizeHint: Int = 1024, _ write: (inout BoundedWriter) -> Void) -> [UInt8] {
-        var room = max(sizeHint, 64)
-        while true {
-            var complete = false
-            let bytes = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
-                var writer = BoundedWriter(UnsafeMutableRawBufferPointer(buffer))
-                write(&writer)
-                complete = !writer.overflowed
-                initialized = complete ? writer.count : 0
-            }
-            if complete { return bytes }
-            room *= 4
-        }
+        var out: [UInt8] = []
+        append(to: &out, sizeHint: sizeHint, write)
+        return out
     }
 
     /// Appends what `write` writes to `out`, through scratch memory (an array cannot be written

@@ -33,6 +33,11 @@ import Testing
         ], totalCents: 123, address: sealed("addr"), note: nil, placedAt: t0, payBy: t0.adding(seconds: 1800), fromCart: false))),
         .order(.placed(Order.Placed(orderId: "O2", userId: "U2", lines: [], totalCents: 0, address: sealed("a"), note: sealed("n"), placedAt: t0, payBy: t0,
                                     fromCart: true))),
+        // Fifty lines: several KiB, past the room `CanonicalJSON.serialize` starts with.
+        .order(.placed(Order.Placed(orderId: "O3", userId: "U3", lines: (0..<50).map { index in
+            OrderLine(skuId: "华为-S\(index)", productId: "P\(index)", title: "华为智能手机 Pro \"\(index)\"", specs: [SpecEntry(name: "颜色", value: "黑\(index)")],
+                      priceCents: Int64(index), quantity: 1, lineTotalCents: Int64(index))
+        }, totalCents: 1225, address: sealed("addr"), note: sealed("n"), placedAt: t0, payBy: t0, fromCart: false))),
         .sku(.reserved(Sku.Reserved(orderId: "O1", quantity: 3))),
         .sku(.sold(Sku.Sold(orderId: "O1", quantity: 3))),
         .sku(.released(Sku.Released(orderId: "O1", quantity: 3, reason: "payment_timeout"))),

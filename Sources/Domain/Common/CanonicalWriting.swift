@@ -5,99 +5,96 @@ import CanonicalJSON
 // compare them. Members are written in sorted order; nil optionals are left out.
 
 extension Sealed: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("ciphertext", first: true, into: &out)
-        CanonicalJSON.writeString(ciphertext, into: &out)
-        CanonicalJSON.member("keyId", into: &out)
-        CanonicalJSON.writeString(keyId, into: &out)
-        CanonicalJSON.member("nonce", into: &out)
-        CanonicalJSON.writeString(nonce, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("ciphertext", first: true)
+        out.string(ciphertext)
+        out.member("keyId")
+        out.string(keyId)
+        out.member("nonce")
+        out.string(nonce)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 extension SpecEntry: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("name", first: true, into: &out)
-        CanonicalJSON.writeString(name, into: &out)
-        CanonicalJSON.member("value", into: &out)
-        CanonicalJSON.writeString(value, into: &out)
-        out.append(UInt8(ascii: "}"))
+    /// Its compact form: declaration order and canonical order coincide (`name` < `value`).
+    public func writeCanonical(into out: inout BoundedWriter) {
+        writeCompactJSON(into: &out)
     }
 }
 
 extension OrderLine: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("lineTotalCents", first: true, into: &out)
-        CanonicalJSON.writeInteger(lineTotalCents, into: &out)
-        CanonicalJSON.member("priceCents", into: &out)
-        CanonicalJSON.writeInteger(priceCents, into: &out)
-        CanonicalJSON.member("productId", into: &out)
-        CanonicalJSON.writeString(productId, into: &out)
-        CanonicalJSON.member("quantity", into: &out)
-        CanonicalJSON.writeInteger(Int64(quantity), into: &out)
-        CanonicalJSON.member("skuId", into: &out)
-        CanonicalJSON.writeString(skuId, into: &out)
-        CanonicalJSON.member("specs", into: &out)
-        CanonicalJSON.writeArray(specs, into: &out)
-        CanonicalJSON.member("title", into: &out)
-        CanonicalJSON.writeString(title, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("lineTotalCents", first: true)
+        out.integer(lineTotalCents)
+        out.member("priceCents")
+        out.integer(priceCents)
+        out.member("productId")
+        out.string(productId)
+        out.member("quantity")
+        out.integer(Int64(quantity))
+        out.member("skuId")
+        out.string(skuId)
+        out.member("specs")
+        out.array(specs) { value, out in value.writeCanonical(into: &out) }
+        out.member("title")
+        out.string(title)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 extension Order.Placed: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("address", first: true, into: &out)
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("address", first: true)
         address.writeCanonical(into: &out)
-        CanonicalJSON.member("fromCart", into: &out)
-        CanonicalJSON.writeBool(fromCart, into: &out)
-        CanonicalJSON.member("lines", into: &out)
-        CanonicalJSON.writeArray(lines, into: &out)
+        out.member("fromCart")
+        out.bool(fromCart)
+        out.member("lines")
+        out.array(lines) { value, out in value.writeCanonical(into: &out) }
         if let note {
-            CanonicalJSON.member("note", into: &out)
+            out.member("note")
             note.writeCanonical(into: &out)
         }
-        CanonicalJSON.member("orderId", into: &out)
-        CanonicalJSON.writeString(orderId, into: &out)
-        CanonicalJSON.member("payBy", into: &out)
+        out.member("orderId")
+        out.string(orderId)
+        out.member("payBy")
         payBy.writeCompactJSON(into: &out)  // RFC 3339 needs no escaping: the same bytes
-        CanonicalJSON.member("placedAt", into: &out)
+        out.member("placedAt")
         placedAt.writeCompactJSON(into: &out)
-        CanonicalJSON.member("totalCents", into: &out)
-        CanonicalJSON.writeInteger(totalCents, into: &out)
-        CanonicalJSON.member("userId", into: &out)
-        CanonicalJSON.writeString(userId, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("totalCents")
+        out.integer(totalCents)
+        out.member("userId")
+        out.string(userId)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 /// `{"orderId":…,"quantity":…}`, shared by the stock moves that carry just those.
-private func writeOrderQuantity(orderId: String, quantity: Int64, into out: inout [UInt8]) {
-    CanonicalJSON.member("orderId", first: true, into: &out)
-    CanonicalJSON.writeString(orderId, into: &out)
-    CanonicalJSON.member("quantity", into: &out)
-    CanonicalJSON.writeInteger(quantity, into: &out)
-    out.append(UInt8(ascii: "}"))
+private func writeOrderQuantity(orderId: String, quantity: Int64, into out: inout BoundedWriter) {
+    out.member("orderId", first: true)
+    out.string(orderId)
+    out.member("quantity")
+    out.integer(quantity)
+    out.byte(UInt8(ascii: "}"))
 }
 
 extension Sku.Reserved: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) { writeOrderQuantity(orderId: orderId, quantity: quantity, into: &out) }
+    public func writeCanonical(into out: inout BoundedWriter) { writeOrderQuantity(orderId: orderId, quantity: quantity, into: &out) }
 }
 
 extension Sku.Sold: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) { writeOrderQuantity(orderId: orderId, quantity: quantity, into: &out) }
+    public func writeCanonical(into out: inout BoundedWriter) { writeOrderQuantity(orderId: orderId, quantity: quantity, into: &out) }
 }
 
 extension Sku.Released: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("orderId", first: true, into: &out)
-        CanonicalJSON.writeString(orderId, into: &out)
-        CanonicalJSON.member("quantity", into: &out)
-        CanonicalJSON.writeInteger(quantity, into: &out)
-        CanonicalJSON.member("reason", into: &out)
-        CanonicalJSON.writeString(reason, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("orderId", first: true)
+        out.string(orderId)
+        out.member("quantity")
+        out.integer(quantity)
+        out.member("reason")
+        out.string(reason)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
@@ -107,53 +104,53 @@ extension Sku.Released: CanonicalWritable {
 // each with the generic codec.
 
 extension Order.PaymentRequested: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("amountCents", first: true, into: &out)
-        CanonicalJSON.writeInteger(amountCents, into: &out)
-        CanonicalJSON.member("expiresAt", into: &out)
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("amountCents", first: true)
+        out.integer(amountCents)
+        out.member("expiresAt")
         expiresAt.writeCompactJSON(into: &out)  // RFC 3339 needs no escaping: the same bytes
-        CanonicalJSON.member("nonceStr", into: &out)
-        CanonicalJSON.writeString(nonceStr, into: &out)
-        CanonicalJSON.member("paymentId", into: &out)
-        CanonicalJSON.writeString(paymentId, into: &out)
-        CanonicalJSON.member("timeStamp", into: &out)
-        CanonicalJSON.writeString(timeStamp, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("nonceStr")
+        out.string(nonceStr)
+        out.member("paymentId")
+        out.string(paymentId)
+        out.member("timeStamp")
+        out.string(timeStamp)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 extension Order.Paid: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("amountCents", first: true, into: &out)
-        CanonicalJSON.writeInteger(amountCents, into: &out)
-        CanonicalJSON.member("paidAt", into: &out)
-        CanonicalJSON.writeString(paidAt, into: &out)
-        CanonicalJSON.member("paymentId", into: &out)
-        CanonicalJSON.writeString(paymentId, into: &out)
-        CanonicalJSON.member("recordedAt", into: &out)
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("amountCents", first: true)
+        out.integer(amountCents)
+        out.member("paidAt")
+        out.string(paidAt)
+        out.member("paymentId")
+        out.string(paymentId)
+        out.member("recordedAt")
         recordedAt.writeCompactJSON(into: &out)
-        CanonicalJSON.member("transactionId", into: &out)
-        CanonicalJSON.writeString(transactionId, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("transactionId")
+        out.string(transactionId)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 extension Order.Cancelled: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("at", first: true, into: &out)
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("at", first: true)
         at.writeCompactJSON(into: &out)
-        CanonicalJSON.member("reason", into: &out)
-        CanonicalJSON.writeString(reason, into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.member("reason")
+        out.string(reason)
+        out.byte(UInt8(ascii: "}"))
     }
 }
 
 extension Cart.ItemAdded: CanonicalWritable {
-    public func writeCanonical(into out: inout [UInt8]) {
-        CanonicalJSON.member("quantity", first: true, into: &out)
-        CanonicalJSON.writeInteger(Int64(quantity), into: &out)
-        CanonicalJSON.member("skuId", into: &out)
-        CanonicalJSON.writeString(skuId, into: &out)
-        out.append(UInt8(ascii: "}"))
+    public func writeCanonical(into out: inout BoundedWriter) {
+        out.member("quantity", first: true)
+        out.integer(Int64(quantity))
+        out.member("skuId")
+        out.string(skuId)
+        out.byte(UInt8(ascii: "}"))
     }
 }

@@ -58,7 +58,11 @@ extension Sealed: CompactJSONRepresentable {
 extension SpecEntry: CompactJSONRepresentable {
     /// Declaration order and canonical order coincide here (`name` < `value`).
     public func writeCompactJSON(into out: inout [UInt8]) {
-        writeCanonical(into: &out)
+        CanonicalJSON.member("name", first: true, into: &out)
+        CanonicalJSON.writeString(name, into: &out)
+        CanonicalJSON.member("value", into: &out)
+        CanonicalJSON.writeString(value, into: &out)
+        out.append(UInt8(ascii: "}"))
     }
 
     public func writeCompactJSON(into out: inout BoundedWriter) {

@@ -85,17 +85,15 @@ public enum CanonicalJSON {
 
     public static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var s = string
-        s.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
+        string.withUTF8Bytes { raw in
             var runStart = 0
             while true {
                 // Plain runs are copied whole, found eight bytes at a time.
                 let end = PlainRun.end(in: raw, from: runStart).end
-                if runStart < end { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
-                guard end < bytes.count else { break }
+                if runStart < end { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[runStart..<end])) }
+                guard end < raw.count else { break }
                 runStart = end + 1
-                out.append(contentsOf: escapeSequences[Int(bytes[end])])
+                out.append(contentsOf: escapeSequences[Int(raw[end])])
             }
         }
         out.append(UInt8(ascii: "\""))

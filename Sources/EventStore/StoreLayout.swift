@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LMDB
 
 /// The named databases of the log environment and how their keys are built.
@@ -66,10 +67,10 @@ struct StoreLayout {
     /// Runs `body` with the stream-index key `streamId ‖ 0x00 ‖ big-endian version`, built on
     /// the stack (the writer builds one per appended event).
     static func withStreamKey<R>(_ streamId: String, version: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var id = streamId
-        return try id.withUTF8 { utf8 in
+        // In place (`withUTF8Bytes`): `withUTF8` needed a copy of the string, a retain and a release.
+        return try streamId.withUTF8Bytes { utf8 in
             try withUnsafeTemporaryAllocation(byteCount: utf8.count + 9, alignment: 1) { key in
-                key.copyMemory(from: UnsafeRawBufferPointer(utf8))
+                key.copyMemory(from: utf8)
                 key[utf8.count] = 0
                 key.storeBytes(of: version.bigEndian, toByteOffset: utf8.count + 1, as: UInt64.self)
                 return try body(UnsafeRawBufferPointer(key))
@@ -80,10 +81,9 @@ struct StoreLayout {
     /// Runs `body` with the smallest key after every entry of `streamId` (`streamId ‖ 0x01`),
     /// built on the stack.
     static func withStreamEndKey<R>(_ streamId: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var id = streamId
-        return try id.withUTF8 { utf8 in
+        return try streamId.withUTF8Bytes { utf8 in
             try withUnsafeTemporaryAllocation(byteCount: utf8.count + 1, alignment: 1) { key in
-                key.copyMemory(from: UnsafeRawBufferPointer(utf8))
+                key.copyMemory(from: utf8)
                 key[utf8.count] = 1
                 return try body(UnsafeRawBufferPointer(key))
             }

@@ -7,6 +7,9 @@ protocol Aggregate {
     associatedtype Event: Sendable
     static var initialState: State { get }
     static func evolve(_ state: State, _ event: Event) -> State
+    /// `evolve` in place: folding into a state the caller owns copies none of its fields (a
+    /// copy retains each string and array and releases them again).
+    static func evolve(_ state: inout State, _ event: Event)
     static func extract(_ event: DomainEvent) -> Event?
     static func wrap(_ event: Event) -> DomainEvent
     /// Bumped when `State`'s shape changes, so old snapshots are ignored, not misread.
@@ -15,6 +18,10 @@ protocol Aggregate {
 
 extension Aggregate {
     static var snapshotSchema: Int { 1 }
+
+    static func evolve(_ state: inout State, _ event: Event) {
+        state = evolve(state, event)
+    }
 }
 
 enum ProductAggregate: Aggregate {
@@ -27,6 +34,7 @@ enum ProductAggregate: Aggregate {
 enum SkuAggregate: Aggregate {
     static var initialState: Sku.State { Sku.initialState }
     static func evolve(_ state: Sku.State, _ event: Sku.Event) -> Sku.State { Sku.evolve(state, event) }
+    static func evolve(_ state: inout Sku.State, _ event: Sku.Event) { Sku.evolve(&state, event) }
     static func extract(_ event: DomainEvent) -> Sku.Event? { if case .sku(let e) = event { e } else { nil } }
     static func wrap(_ event: Sku.Event) -> DomainEvent { .sku(event) }
 }
@@ -41,6 +49,7 @@ enum CartAggregate: Aggregate {
 enum OrderAggregate: Aggregate {
     static var initialState: Order.State { Order.initialState }
     static func evolve(_ state: Order.State, _ event: Order.Event) -> Order.State { Order.evolve(state, event) }
+    static func evolve(_ state: inout Order.State, _ event: Order.Event) { Order.evolve(&state, event) }
     static func extract(_ event: DomainEvent) -> Order.Event? { if case .order(let e) = event { e } else { nil } }
     static func wrap(_ event: Order.Event) -> DomainEvent { .order(event) }
 }

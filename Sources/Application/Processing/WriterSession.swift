@@ -100,27 +100,30 @@ struct WriterSession {
     private mutating func append<A: Aggregate>(_ aggregate: A.Type, _ streamId: String, _ events: [A.Event], current known: Loaded<A.State>?) throws {
         guard !events.isEmpty else { return }
         let current = try known ?? load(A.self, streamId)
+        let currentVersion = current.version
         let index = stagedIndex(streamId)
         // `stateAfter` is set below, once folded: boxing the state before it would cost an
         // allocation for nothing.
         var entry = index.map { staged[$0] } ?? Staged(
-            streamId: streamId, expected: current.version == 0 ? .noStream : .exact(current.version), version: current.version, stateAfter: nil,
+            streamId: streamId, expected: currentVersion == 0 ? .noStream : .exact(currentVersion), version: currentVersion, stateAfter: nil,
             snapshotVersion: current.snapshotVersion, cacheSlot: current.cacheSlot, events: [], snapshot: nil)
         entry.events.reserveCapacity(entry.events.count + events.count)
-        var folded = current.state
+        // Folded in place from the loaded state, moved rather than copied.
+        var folded = (consume current).state
         for event in events {
             let domainEvent = A.wrap(event)
             // The typed event rides along, so the projection runner need not decode the bytes.
             entry.events.append(try ProposedEvent(type: domainEvent.typeName, canonicalData: try domainEvent.canonicalData(),
                                                   metadata: metadata.eventMetadata, attachment: domainEvent))
-            folded = A.evolve(folded, event)
+            A.evolve(&folded, event)
         }
-        entry.version = current.version + UInt64(events.count)
-        entry.stateAfter = StateBox(folded)
+        entry.version = currentVersion + UInt64(events.count)
         if entry.version - entry.snapshotVersion >= state.snapshotInterval {
             entry.snapshot = SnapshotWrite(streamId: streamId, version: entry.version, state: try Self.encodeSnapshot(A.self, folded))
             entry.snapshotVersion = entry.version
         }
+        // Moved into its box, not copied (a retain of each of its strings and arrays).
+        entry.stateAfter = StateBox(consume folded)
         if let index { staged[index] = entry } else { staged.append(entry) }
     }
 

@@ -120,6 +120,12 @@ public enum Sku {
 
     public static func evolve(_ state: State, _ event: Event) -> State {
         var s = state
+        evolve(&s, event)
+        return s
+    }
+
+    /// `evolve` in place, for folds that own their state (the writer's): no copy of its fields.
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .created(let e):
             s.exists = true
@@ -135,7 +141,6 @@ public enum Sku {
         case .reserved, .released, .sold, .returned: break
         }
         moveUnits(event, available: &s.available, reserved: &s.reserved, sold: &s.sold)
-        return s
     }
 
     /// The stock ledger's one rule: how an event moves units between available, reserved and

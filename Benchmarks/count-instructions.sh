@@ -6,7 +6,7 @@
 # work whatever the machine is doing. This starts the release server under callgrind with
 # counting off, warms it up with wrk (the first requests pay one-off runtime costs), counts
 # DURATION seconds of hot-sku orders (the order of `make bench-compare`, at C = 16), and prints
-# each thread's instructions divided by the orders placed meanwhile.
+# each thread's instructions and reference-count calls divided by the orders placed meanwhile.
 #
 # Caveats (Benchmarks/JOURNAL.md, the session of 2026-11-28 from 06:46 UTC): valgrind runs one
 # thread at a time, so batches are smaller than on two cores and per-batch costs weigh more;
@@ -71,9 +71,29 @@ wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
 
 echo "orders placed while counting: $ORDERS ($(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")/s under valgrind)"
-echo "| thread (by creation order) | instructions an order |"
-echo "|---|---:|"
+# Reference-count calls: swift_retain/release and their bridgeObject and _n forms, called from
+# code that is not one of them. Each is an atomic operation on memory other threads touch too —
+# cheap in instructions, dear in time (perf: a quarter of the writer's samples, 2026-11-28).
+refcounts() {
+    awk '
+        function name(s,   id) {
+            if (match(s, /^\([0-9]+\)/)) {
+                id = substr(s, 2, RLENGTH - 2)
+                if (length(s) > RLENGTH) names[id] = substr(s, RLENGTH + 2)
+                return names[id]
+            }
+            return s
+        }
+        function counting(f) { return f ~ /^swift_(bridgeObjectR|r)(etain|elease)(_n)?$/ }
+        /^fn=/ { caller = name(substr($0, 4)) }
+        /^cfn=/ { callee = name(substr($0, 5)) }
+        /^calls=/ { if (counting(callee) && !counting(caller)) { split(substr($0, 7), a, " "); total += a[1] } }
+        END { print total + 0 }' "$1"
+}
+echo "| thread (by creation order) | instructions an order | reference-count calls an order |"
+echo "|---|---:|---:|"
 total=0
+total_refcounts=0
 for file in "$WORK"/callgrind.*-*; do
     count=$(awk '/^totals:/ {print $2}' "$file")
     [ -z "$count" ] || [ "$count" = 0 ] && continue
@@ -81,6 +101,8 @@ for file in "$WORK"/callgrind.*-*; do
     name=$(echo "$NAMES" | sed -n "${index}p")
     per=$((count / ORDERS))
     total=$((total + per))
-    echo "| $index: ${name:-?} | $per |"
+    refs=$(($(refcounts "$file") / ORDERS))
+    total_refcounts=$((total_refcounts + refs))
+    echo "| $index: ${name:-?} | $per | $refs |"
 done
-echo "| **all** | **$total** |"
+echo "| **all** | **$total** | **$total_refcounts** |"

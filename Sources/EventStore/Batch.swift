@@ -62,8 +62,8 @@ struct Batch {
     mutating func stage(_ plan: WritePlan) throws -> AppendOutcome {
         priorHeads.removeAll(keepingCapacity: true)
         // Every loop here goes by index and reads fields in place: `for x in array` copies
-        // each element (a retain and a release of each of its strings, arrays and boxes), ~100
-        // atomic reference-count operations an order on the writer (callgrind).
+        // each element (a retain and a release of each of its strings, arrays and boxes): ~100
+        // reference-count calls an order on the writer (callgrind), each an atomic operation.
         let appends = plan.appends
         for index in appends.indices {
             try StreamName.validate(appends[index].streamId)

@@ -109,8 +109,9 @@ struct Batch {
                 version += 1
                 let position = nextPosition
                 let length = RecordCodec.encode(
-                    position: position, streamId: streamId, version: version, event: events[index], at: at, chain: &lastHash,
-                    hasher: hasher, into: &record)
+                    position: position, streamId: streamId, version: version, type: events[index].type, at: at,
+                    canonicalData: events[index].canonicalData, metadata: events[index].metadata, chain: &lastHash, hasher: hasher,
+                    into: &record)
                 try BigEndian.withBytes(position) { positionBytes in
                     try record.withUnsafeBytes { buffer in
                         try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))

@@ -20,19 +20,16 @@ enum RecordCodec {
     ///
     /// `chain` comes in as the previous record's hash and leaves as this record's, overwritten
     /// in place: the writer carries it from event to event without allocating a digest each.
-    ///
-    /// `event` is read in place, never copied: a copy retained and released each of its strings
-    /// and arrays.
-    static func encode(position: UInt64, streamId: String, version: UInt64, event: borrowing ProposedEvent, at: String,
-                       chain: inout [UInt8], hasher: SHA256.Hasher, into buffer: inout [UInt8]) -> Int {
-        let bound = fixedBytes + event.canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count
-            + BoundedWriter.maxBytes(string: at) + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: event.type)
-            + maxBytes(event.metadata.actor) + maxBytes(event.metadata.causationId) + maxBytes(event.metadata.commandId)
-            + maxBytes(event.metadata.correlationId)
+    static func encode(position: UInt64, streamId: String, version: UInt64, type: String, at: String,
+                       canonicalData: [UInt8], metadata: EventMetadata, chain: inout [UInt8], hasher: SHA256.Hasher,
+                       into buffer: inout [UInt8]) -> Int {
+        let bound = fixedBytes + canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count
+            + BoundedWriter.maxBytes(string: at) + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: type)
+            + maxBytes(metadata.actor) + maxBytes(metadata.causationId) + maxBytes(metadata.commandId) + maxBytes(metadata.correlationId)
         if buffer.count < bound { buffer = [UInt8](repeating: 0, count: max(bound, 2 * buffer.count)) }
         while true {
-            if let count = write(position: position, streamId: streamId, version: version, type: event.type, at: at,
-                                 canonicalData: event.canonicalData, metadata: event.metadata, chain: &chain, hasher: hasher, into: &buffer) {
+            if let count = write(position: position, streamId: streamId, version: version, type: type, at: at, canonicalData: canonicalData,
+                                 metadata: metadata, chain: &chain, hasher: hasher, into: &buffer) {
                 return count
             }
             // The bound above fell short (it cannot, but a miscount must cost a second try, not

@@ -61,7 +61,7 @@ bench: deps
 bench-compare: deps
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/compare.sh
 
-## bench-count: instructions per hot-sku order, per server thread, under valgrind's callgrind —
+## bench-count: instructions per hot-sku order and per /health, per server thread, under callgrind —
 ## the measure that does not move with a noisy machine (installs valgrind and wrk).
 bench-count: deps
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/count-instructions.sh

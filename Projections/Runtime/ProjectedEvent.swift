@@ -31,8 +31,10 @@ public final class ProjectedEvent: Sendable {
                   at: Timestamp(millis: record.atMillis), event: try DomainEvent.decode(type: record.type, data: record.data))
     }
 
-    /// An event of the commit feed: the typed event its appender attached.
-    public convenience init(_ handed: HandedEvent) throws {
+    /// An event of the commit feed: the typed event its appender attached. Borrowed: an
+    /// initializer's arguments are otherwise owned, and every handed event was copied whole
+    /// (its strings and attachment retained and released) just to be read here.
+    public convenience init(_ handed: borrowing HandedEvent) throws {
         // The feed only hands over events with an attachment; one that is not a domain event
         // was appended by something other than the command processor.
         guard let event = handed.attachment as? DomainEvent else { throw ForeignAttachment(type: handed.type) }

@@ -76,8 +76,8 @@ public final class ProjectionRunner: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             let incoming = self.store.committedBatches(
                 from: start + 1, batchSize: self.batchSize, catchUpBatchSize: 10 * self.batchSize, linger: .milliseconds(2),
-                handed: { event in Incoming.decoding(position: event.position, type: event.type) { try ProjectedEvent(event) } },
-                stored: { record in Incoming.decoding(position: record.position, type: record.type) { try ProjectedEvent(record) } },
+                handed: { event in Incoming.decoding(event, position: event.position, type: event.type, ProjectedEvent.init) },
+                stored: { record in Incoming.decoding(record, position: record.position, type: record.type, ProjectedEvent.init) },
                 position: \.position)
             var batches = incoming.makeAsyncIterator()
             var received = try await batches.next()
@@ -128,9 +128,12 @@ public final class ProjectionRunner: Service, Sendable {
         case event(ProjectedEvent)
         case undecodable(position: UInt64, type: String, error: String)
 
-        static func decoding(position: UInt64, type: String, _ decode: () throws -> ProjectedEvent) -> Incoming {
+        /// `source` decoded by `decode`. Passed in, not captured by a closure: a captured event
+        /// from the commit feed was copied into the closure's context (a retain and release of
+        /// each of its strings and its attachment, per event).
+        static func decoding<Source>(_ source: Source, position: UInt64, type: String, _ decode: (Source) throws -> ProjectedEvent) -> Incoming {
             do {
-                return .event(try decode())
+                return .event(try decode(source))
             } catch {
                 return .undecodable(position: position, type: type, error: String(describing: error))
             }

@@ -99,9 +99,10 @@ final class CommitFeed: Sendable {
                 let batch = window.batches[index]
                 var offset = Int(next - batch[0].position)
                 while offset < batch.count {
-                    let event = batch[offset]
-                    guard event.position == next, event.attachment != nil else { return out }
-                    out.append(event)
+                    // Read in place and copied once, into `out` (a local copy first was a second
+                    // retain and release of each of its strings and attachment).
+                    guard batch[offset].position == next, batch[offset].attachment != nil else { return out }
+                    out.append(batch[offset])
                     if out.count == limit { return out }
                     next += 1
                     offset += 1

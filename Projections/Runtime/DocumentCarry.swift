@@ -17,6 +17,9 @@ final class DocumentCarry: @unchecked Sendable {
     /// Documents kept at most (more, and none are kept: the batches are not touching a few
     /// documents again and again).
     let limit: Int
+    /// How many counters the last batch moved (at most `limit`): the next batch's are made that
+    /// large at once, as its documents are (see `stage`).
+    private(set) var counterHint = 0
 
     init(limit: Int = 8192) {
         self.limit = limit
@@ -33,8 +36,14 @@ final class DocumentCarry: @unchecked Sendable {
     /// batch used that were there before it: a document read again batch after batch is worth
     /// keeping, the many an order flow creates once (and rarely reads in the next batch) are
     /// not worth carrying and hashing again.
-    func stage(_ documents: [DocumentKey: any CachedDocument]) {
-        var kept = documents.filter { $0.value.isTouched && $0.value.isReused }
+    ///
+    /// The kept documents are held in a dictionary with room for as many as this batch touched:
+    /// the next batch adds its own to it, and grown from the few kept it doubled several times a
+    /// batch, hashing every key again each time.
+    func stage(_ documents: [DocumentKey: any CachedDocument], counters: Int) {
+        counterHint = min(counters, limit)
+        var kept = [DocumentKey: any CachedDocument](minimumCapacity: min(documents.count, limit))
+        for (key, document) in documents where document.isTouched && document.isReused { kept[key] = document }
         if kept.count > limit { kept = [:] }
         for document in kept.values { document.settle() }
         staged = kept

@@ -30,6 +30,7 @@ public final class ProjectionContext {
         self.carry = carry
         cursors = WriteCursors(transaction)
         documents = carry?.checkOut() ?? [:]
+        counterDeltas.reserveCapacity(carry?.counterHint ?? 0)
     }
 
     func database(_ name: String) throws -> Database {
@@ -143,7 +144,7 @@ public final class ProjectionContext {
         }
         // The documents stay with the context (made for one batch) and go when it goes: on the
         // thread its owner chooses (a rebuild frees them on its reading thread).
-        carry?.stage(documents)
+        carry?.stage(documents, counters: counterDeltas.count)
         try flushCounters()
     }
 

@@ -7,7 +7,9 @@ import CLMDB
 /// the transaction ends; so must their use.
 public struct WriteCursors {
     private let transaction: Transaction
-    private var cursors: [MDB_dbi: Cursor] = [:]
+    /// A handful at most (one per database a batch writes), so found by a scan: a dictionary
+    /// hashed each handle and, made afresh for every batch, grew through several resizes.
+    private var cursors: [(database: MDB_dbi, cursor: Cursor)] = []
 
     public init(_ transaction: Transaction) {
         self.transaction = transaction
@@ -15,9 +17,9 @@ public struct WriteCursors {
 
     /// `database`'s cursor, opened on first use.
     public mutating func cursor(_ database: Database) throws -> Cursor {
-        if let cursor = cursors[database.handle] { return cursor }
+        for index in cursors.indices where cursors[index].database == database.handle { return cursors[index].cursor }
         let cursor = try transaction.writeCursor(database)
-        cursors[database.handle] = cursor
+        cursors.append((database.handle, cursor))
         return cursor
     }
 

@@ -199,12 +199,7 @@ public struct CatalogQueries: Sendable {
 
     /// memcmp order of two byte strings, a proper prefix first.
     static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let common = min(a.count, b.count)
-        if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-            let order = memcmp(pa, pb, common)
-            if order != 0 { return Int(order) }
-        }
-        return a.count - b.count
+        a.keyOrder(b)
     }
 
     /// The hits in both sorted lists, their scores combined by `combine`.

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import LMDB
 
 /// LMDB's key order — bytes, compared as unsigned — for keys held as `String`s: a batch's
 /// changed documents are written in this order, so that each put lands next to the last one
@@ -64,13 +65,8 @@ extension String {
     /// comparison, measurably slower on a rebuild's applying thread.
     func utf8Precedes(_ other: String) -> Bool {
         let compared = utf8.withContiguousStorageIfAvailable { mine in
-            other.utf8.withContiguousStorageIfAvailable { theirs -> Bool in
-                let common = Swift.min(mine.count, theirs.count)
-                if common > 0, let a = mine.baseAddress, let b = theirs.baseAddress {
-                    let order = memcmp(a, b, common)
-                    if order != 0 { return order < 0 }
-                }
-                return mine.count < theirs.count
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                UnsafeRawBufferPointer(mine).keyOrder(UnsafeRawBufferPointer(theirs)) < 0
             }
         }
         if let compared, let precedes = compared { return precedes }

@@ -260,7 +260,7 @@ final class BatchScope {
         for (streamId, run) in staged { runs.append(run, to: streamId) }
         // Sorted by the ids' bytes: stream ids hold no 0x00, so that orders their keys too.
         var ordered = runs.map { (streamId: $0.key, id: Array($0.key.utf8), run: $0.value) }
-        ordered.sort { $0.id.lexicographicallyPrecedes($1.id) }
+        ordered.sort { $0.id.keyPrecedes($1.id) }
         let cursor = try streamsCursor()
         for (streamId, _, run) in ordered {
             for (offset, position) in run.positions.enumerated() {

@@ -38,6 +38,18 @@ public enum BigEndian {
 }
 
 extension UnsafeRawBufferPointer {
+    /// LMDB's default key order between these bytes and `other`: negative when they sort first,
+    /// zero when equal — `memcmp` over the common length, then a proper prefix first.
+    @inlinable
+    public func keyOrder(_ other: UnsafeRawBufferPointer) -> Int {
+        let common = Swift.min(count, other.count)
+        if common > 0, let base = baseAddress, let otherBase = other.baseAddress {
+            let order = memcmp(base, otherBase, common)
+            if order != 0 { return Int(order) }
+        }
+        return count - other.count
+    }
+
     /// True when these bytes begin with `prefix`.
     @inlinable
     public func hasPrefix(_ prefix: [UInt8]) -> Bool {
@@ -50,5 +62,18 @@ extension UnsafeRawBufferPointer {
         guard count >= prefix.count else { return false }
         guard let base = baseAddress, let other = prefix.baseAddress else { return prefix.isEmpty }
         return memcmp(base, other, prefix.count) == 0
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether these bytes sort before `other` in LMDB's key order (see `keyOrder`): for sorting
+    /// keys before a batch writes them. `lexicographicallyPrecedes` gives the same order
+    /// element by element through a generic loop, ~2 % of the writer's instructions for its
+    /// sorted index flushes.
+    /// Read through the arrays' spans, borrowed statically: `withUnsafeBytes` retained and
+    /// released both arrays on every comparison.
+    @inlinable @inline(__always)
+    public func keyPrecedes(_ other: [UInt8]) -> Bool {
+        span.withUnsafeBytes { mine in other.span.withUnsafeBytes { mine.keyOrder($0) < 0 } }
     }
 }

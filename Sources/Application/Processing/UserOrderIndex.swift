@@ -71,7 +71,7 @@ final class UserOrderIndex: @unchecked Sendable {
         for (user, orders) in pending {
             for order in orders { keys.append(SideTables.userOrderKey(userId: user, orderId: order)) }
         }
-        keys.sort { $0.lexicographicallyPrecedes($1) }
+        keys.sort { $0.keyPrecedes($1) }
         var writes = keys.map { SideTableWrite(table: SideTables.userOrders, key: $0, operation: .put([])) }
         writes.append(SideTableWrite(table: SideTables.userOrders, key: Self.markerKey, operation: .put(BigEndian.bytes(last))))
         return Addition(userId: userId, orderId: orderId, writes: writes, marker: last)

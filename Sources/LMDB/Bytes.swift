@@ -70,6 +70,7 @@ extension Array where Element == UInt8 {
     /// keys before a batch writes them. `lexicographicallyPrecedes` gives the same order
     /// element by element through a generic loop, ~2 % of the writer's instructions for its
     /// sorted index flushes.
+    ///
     /// Read through the arrays' spans, borrowed statically: `withUnsafeBytes` retained and
     /// released both arrays on every comparison.
     @inlinable @inline(__always)

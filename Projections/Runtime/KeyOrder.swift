@@ -33,7 +33,7 @@ struct KeyOrder {
     /// before key `j`, asked only of keys in one group whose first 16 bytes are equal.
     func order(tieBreak precedes: (Int, Int) -> Bool) -> [Int] {
         var rank = [Int](repeating: 0, count: groupNames.count)
-        for (position, group) in groupNames.indices.sorted(by: { groupNames[$0].utf8Precedes(groupNames[$1]) }).enumerated() {
+        for (position, group) in groupNames.indices.sorted(by: { groupNames[$0].keyPrecedes(groupNames[$1]) }).enumerated() {
             rank[group] = position
         }
         var indices = Array(keys.indices)
@@ -55,21 +55,5 @@ struct KeyOrder {
             withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(16))) }
         }
         return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1))
-    }
-}
-
-extension String {
-    /// Whether this string's UTF-8 sorts before `other`'s, byte by byte: LMDB's key order.
-    /// Compared with `memcmp` over the strings' own storage; `<` on `String` gives the same
-    /// order (Unicode scalar order is UTF-8 byte order) through the standard library's general
-    /// comparison, measurably slower on a rebuild's applying thread.
-    func utf8Precedes(_ other: String) -> Bool {
-        let compared = utf8.withContiguousStorageIfAvailable { mine in
-            other.utf8.withContiguousStorageIfAvailable { theirs in
-                UnsafeRawBufferPointer(mine).keyOrder(UnsafeRawBufferPointer(theirs)) < 0
-            }
-        }
-        if let compared, let precedes = compared { return precedes }
-        return utf8.lexicographicallyPrecedes(other.utf8)
     }
 }

@@ -112,7 +112,7 @@ public final class ProjectionContext {
         }
         // In key order, like `flush`: the index entries `body` writes then follow the ids
         // (time-ordered for orders) instead of landing on random leaves.
-        for index in order.order(tieBreak: { changed[$0].key.utf8Precedes(changed[$1].key) }) {
+        for index in order.order(tieBreak: { changed[$0].key.keyPrecedes(changed[$1].key) }) {
             let key = changed[index].key
             try changed[index].box.takeChange(stored: { try stored(T.self, database, key) }, body)
         }
@@ -130,7 +130,7 @@ public final class ProjectionContext {
             dirty.append((key, cached))
             order.append(key.key, group: key.database)
         }
-        for index in order.order(tieBreak: { dirty[$0].key.key.utf8Precedes(dirty[$1].key.key) }) {
+        for index in order.order(tieBreak: { dirty[$0].key.key.keyPrecedes(dirty[$1].key.key) }) {
             let (key, cached) = dirty[index]
             let db = try database(key.database)
             if cached.isDeleted {

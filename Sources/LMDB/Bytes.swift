@@ -78,3 +78,15 @@ extension Array where Element == UInt8 {
         span.withUnsafeBytes { mine in other.span.withUnsafeBytes { mine.keyOrder($0) < 0 } }
     }
 }
+
+extension String {
+    /// Whether this string's UTF-8 sorts before `other`'s in LMDB's key order (see `keyOrder`),
+    /// for keys held as strings. `<` on `String` gives the same order (Unicode scalar order is
+    /// UTF-8 byte order) through the standard library's general comparison, measurably slower
+    /// on a rebuild's applying thread. Read through the strings' spans, borrowed statically
+    /// (`utf8.withContiguousStorageIfAvailable` retained and released each string).
+    @inlinable @inline(__always)
+    public func keyPrecedes(_ other: String) -> Bool {
+        utf8Span.span.withUnsafeBytes { mine in other.utf8Span.span.withUnsafeBytes { mine.keyOrder($0) < 0 } }
+    }
+}

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import LMDB
 @testable import Projections
 import Testing
 
@@ -39,7 +40,7 @@ import Testing
         }
         for a in strings {
             for b in strings {
-                #expect(a.utf8Precedes(b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) < \(b)")
+                #expect(a.keyPrecedes(b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) < \(b)")
             }
             #expect(a.withUTF8Bytes { Array($0) } == Array(a.utf8))
         }
@@ -60,14 +61,14 @@ import Testing
         let shuffled = keys.shuffled()
         var order = KeyOrder(capacity: 0)
         for key in shuffled { order.append(key) }
-        #expect(order.order(tieBreak: { shuffled[$0].utf8Precedes(shuffled[$1]) }).map { shuffled[$0] }
+        #expect(order.order(tieBreak: { shuffled[$0].keyPrecedes(shuffled[$1]) }).map { shuffled[$0] }
             == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
 
         let databases = ["orders", "byUser", "byStatus", "b"]
         let documents = keys.enumerated().map { DocumentKey(database: databases[$0.offset % databases.count], key: $0.element) }.shuffled()
         var documentOrder = KeyOrder(capacity: documents.count)
         for document in documents { documentOrder.append(document.key, group: document.database) }
-        let sorted = documentOrder.order(tieBreak: { documents[$0].key.utf8Precedes(documents[$1].key) }).map { documents[$0] }
+        let sorted = documentOrder.order(tieBreak: { documents[$0].key.keyPrecedes(documents[$1].key) }).map { documents[$0] }
         let expected = documents.sorted {
             $0.database != $1.database ? Array($0.database.utf8).lexicographicallyPrecedes(Array($1.database.utf8))
                 : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))

@@ -158,10 +158,14 @@ struct Parser {
         return .object(members)
     }
 
-    /// The error for an object's first repeated name (quoted in the reason, shortened if long).
+    /// The error for an object's first repeated name.
     func repeatedNameError(in members: ArraySlice<(String, JSONValue)>) -> JSONParser.SyntaxError {
         var seen = Set<String>()
-        let name = members.first { !seen.insert($0.0).inserted }?.0 ?? ""
+        return repeatedNameError(named: members.first { !seen.insert($0.0).inserted }?.0 ?? "")
+    }
+
+    /// The error for the repeated name `name` (quoted in the reason, shortened if long).
+    func repeatedNameError(named name: String) -> JSONParser.SyntaxError {
         let shown = name.count > 64 ? name.prefix(64) + "…" : Substring(name)
         var failure = error("the member name \"\(shown)\" appears twice in one object")
         failure.repeatedName = name

@@ -110,6 +110,18 @@ import Testing
             let control = try await place(name: "张\u{7F}三")
             #expect(control.code == "VALIDATION_FAILED" && control.json["errors"] == [["field": "address.name", "message": "must not contain control characters"]])
             #expect(try await place(name: "张\n三").code == "VALIDATION_FAILED")
+            // Every offending field is named where it sits: in an item, by its index.
+            let lines: JSONValue = [["skuId": "", "quantity": 0], ["skuId": "P1-A", "quantity": 1], ["skuId": "P1-A", "quantity": 2]]
+            let named = try await api.call(.post, "/v1/orders", json: ["items": lines, "address": ["name": "张三", "phone": "1", "line1": "x", "city": "北京"]],
+                                           token: token)
+            #expect(named.code == "VALIDATION_FAILED" && named.json["errors"] == [
+                ["field": "items[0].skuId", "message": "must be 1–64 characters"], ["field": "items[0].quantity", "message": "must be 1–99"],
+                ["field": "items[2].skuId", "message": "sku P1-A appears twice"], ["field": "address.phone", "message": "must be 3–32 characters"],
+            ])
+            let mistyped = try await api.call(.post, "/v1/orders", json: ["items": [["skuId": "P1-A", "quantity": 1], ["skuId": 7, "quantity": "2"]],
+                                                                          "address": API.address], token: token)
+            #expect(mistyped.code == "BAD_REQUEST"
+                && mistyped.json["detail"] == "items[1].skuId must be a string, not integer; items[1].quantity must be an integer, not string")
             #expect(try await place(note: "a\u{1}").code == "VALIDATION_FAILED")
             let ok = try await place(note: String(repeating: "😀", count: 497) + "\t\r\n")
             #expect(ok.status == .created)

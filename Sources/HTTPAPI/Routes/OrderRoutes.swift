@@ -20,15 +20,18 @@ struct OrderRoutes {
             var lines: [RequestedLine]?
             if let readers = body.objects("items", required: false, count: 1...OrderPlacement.maxLines) {
                 var requested: [RequestedLine] = []
-                for var reader in readers {
+                requested.reserveCapacity(readers.count)
+                for (index, var reader) in readers.enumerated() {
                     let skuId = reader.string("skuId", length: 1...64)
                     let quantity = reader.integer("quantity", range: 1...Int64(Cart.maxLineQuantity))
-                    if let skuId, let quantity { requested.append(RequestedLine(skuId: skuId, quantity: Int(quantity))) }
                     body.absorb(reader)
-                }
-                var seen = Set<String>()
-                for (index, line) in requested.enumerated() where !seen.insert(line.skuId).inserted {
-                    body.fail("items[\(index)].skuId", "sku \(line.skuId) appears twice")
+                    guard let skuId, let quantity else { continue }
+                    // At most `maxLines` lines: comparing pairs costs less than hashing every sku id.
+                    if requested.contains(where: { $0.skuId == skuId }) {
+                        body.fail("items[\(index)].skuId", "sku \(skuId) appears twice")
+                    } else {
+                        requested.append(RequestedLine(skuId: skuId, quantity: Int(quantity)))
+                    }
                 }
                 lines = requested
             }

@@ -12,22 +12,44 @@ import Projections
 /// (including `1.5` or `1e308` where an integer is expected) is 400 `BAD_REQUEST`; a missing
 /// or null required field, or a value out of range, is 422 `VALIDATION_FAILED` with every
 /// offending field listed. `finish()` throws whichever applies, 400 first.
+///
+/// Field names for errors (`items[0].skuId`) are put together only when an error names one: a
+/// body that is read without fault builds none.
 struct BodyReader {
-    let members: [String: JSONValue]
-    let prefix: String
+    let members: [OrderedJSON.Member]
+    /// Where this reader's object sits in the body: nil for the body itself, else the enclosing
+    /// reader's prefix, the member's name and, for an array's element, its index.
+    private let location: Location?
     private(set) var typeErrors: [String] = []
     private(set) var errors: [(field: String, message: String)] = []
 
-    init(_ body: JSONValue, prefix: String = "") {
-        members = body.objectValue ?? [:]
-        self.prefix = prefix
+    init(_ body: OrderedJSON) {
+        self.init(body, location: nil)
     }
 
-    private func name(_ field: String) -> String { prefix + field }
+    private init(_ value: OrderedJSON, location: Location?) {
+        if case .object(let members) = value { self.members = members } else { self.members = [] }
+        self.location = location
+    }
+
+    private typealias Location = (enclosingPrefix: String, field: String, index: Int?)
+
+    /// What this reader's field names start with: "" for the body, `address.` or `items[0].`
+    /// for a nested object.
+    var prefix: String { Self.prefix(location) }
+
+    private static func prefix(_ location: Location?) -> String {
+        guard let location else { return "" }
+        return location.enclosingPrefix + location.field + (location.index.map { "[\($0)]" } ?? "") + "."
+    }
+
+    private func name(_ field: String) -> String { Self.name(field, location) }
+
+    private static func name(_ field: String, _ location: Location?) -> String { location == nil ? field : prefix(location) + field }
 
     /// The raw value, nil when absent or null (recording "is required" when `required`).
-    private mutating func value(_ field: String, required: Bool) -> JSONValue? {
-        guard let value = members[field], !value.isNull else {
+    private mutating func value(_ field: String, required: Bool) -> OrderedJSON? {
+        guard let value = members.value(named: field), !value.isNull else {
             if required { errors.append((name(field), "is required")) }
             return nil
         }
@@ -43,22 +65,23 @@ struct BodyReader {
 
     mutating func string(_ field: String, required: Bool = true, length: ClosedRange<Int>? = nil, text: Text = .singleLine) -> String? {
         guard let value = value(field, required: required) else { return nil }
-        return check(value, name: name(field), length: length, text: text)
+        let location = location
+        return check(value, name: Self.name(field, location), length: length, text: text)
     }
 
-    /// Validates one string value reported under `name`.
-    private mutating func check(_ value: JSONValue, name: String, length: ClosedRange<Int>?, text: Text) -> String? {
+    /// Validates one string value reported under `name` (built only when reported).
+    private mutating func check(_ value: OrderedJSON, name: @autoclosure () -> String, length: ClosedRange<Int>?, text: Text) -> String? {
         guard case .string(let string) = value else {
-            typeErrors.append("\(name) must be a string, not \(value.typeName)")
+            typeErrors.append("\(name()) must be a string, not \(value.typeName)")
             return nil
         }
         let (codePoints, hasControl) = Self.scan(string, text: text)
         if let length, !length.contains(codePoints) {  // code points, as JSON Schema counts
-            errors.append((name, "must be \(length.lowerBound)–\(length.upperBound) characters"))
+            errors.append((name(), "must be \(length.lowerBound)–\(length.upperBound) characters"))
             return nil
         }
         if hasControl {
-            errors.append((name, "must not contain control characters"))
+            errors.append((name(), "must not contain control characters"))
             return nil
         }
         return string
@@ -124,14 +147,14 @@ struct BodyReader {
 
     /// Present-but-null is distinguishable here (for `limitPerUser: null`).
     func isExplicitNull(_ field: String) -> Bool {
-        members[field]?.isNull == true
+        members.value(named: field)?.isNull == true
     }
 
     func has(_ field: String) -> Bool {
-        members[field] != nil
+        members.value(named: field) != nil
     }
 
-    mutating func array(_ field: String, required: Bool = true, count: ClosedRange<Int>? = nil) -> [JSONValue]? {
+    mutating func array(_ field: String, required: Bool = true, count: ClosedRange<Int>? = nil) -> [OrderedJSON]? {
         guard let value = value(field, required: required) else { return nil }
         guard case .array(let elements) = value else {
             typeErrors.append("\(name(field)) must be an array, not \(value.typeName)")
@@ -149,12 +172,13 @@ struct BodyReader {
     mutating func strings(_ field: String, required: Bool = false, count: ClosedRange<Int>, length: ClosedRange<Int>,
                           rule: ((String) -> String?)? = nil) -> [String]? {
         guard let elements = array(field, required: required, count: count) else { return nil }
+        let location = location
         var result: [String] = []
         for (index, element) in elements.enumerated() {
-            let elementName = "\(name(field))[\(index)]"
-            guard let string = check(element, name: elementName, length: length, text: .singleLine) else { continue }
+            let elementName = { "\(Self.name(field, location))[\(index)]" }
+            guard let string = check(element, name: elementName(), length: length, text: .singleLine) else { continue }
             if let problem = rule?(string) {
-                errors.append((elementName, problem))
+                errors.append((elementName(), problem))
             } else {
                 result.append(string)
             }
@@ -188,7 +212,7 @@ struct BodyReader {
             typeErrors.append("\(name(field)) must be an object, not \(value.typeName)")
             return nil
         }
-        return BodyReader(value, prefix: name(field) + ".")
+        return BodyReader(value, location: (prefix, field, nil))
     }
 
     /// An array of objects, each with its own reader (errors prefixed `field[i].`); absorb
@@ -196,12 +220,14 @@ struct BodyReader {
     mutating func objects(_ field: String, required: Bool = true, count: ClosedRange<Int>) -> [BodyReader]? {
         guard let elements = array(field, required: required, count: count) else { return nil }
         var readers: [BodyReader] = []
+        readers.reserveCapacity(elements.count)
+        let enclosingPrefix = prefix
         for (index, element) in elements.enumerated() {
             guard case .object = element else {
                 typeErrors.append("\(name(field))[\(index)] must be an object, not \(element.typeName)")
                 continue
             }
-            readers.append(BodyReader(element, prefix: "\(name(field))[\(index)]."))
+            readers.append(BodyReader(element, location: (enclosingPrefix, field, index)))
         }
         return readers
     }
@@ -209,16 +235,17 @@ struct BodyReader {
     /// A `{string: string}` object.
     mutating func stringMap(_ field: String, required: Bool = true, maxEntries: Int, length: ClosedRange<Int>) -> [String: String]? {
         guard let value = value(field, required: required) else { return nil }
-        guard case .object(let entries) = value else {
+        guard case .object(let members) = value else {
             typeErrors.append("\(name(field)) must be an object of strings, not \(value.typeName)")
             return nil
         }
-        guard entries.count <= maxEntries else {
+        guard members.count <= maxEntries else {
             errors.append((name(field), "may hold at most \(maxEntries) entries"))
             return nil
         }
         var result: [String: String] = [:]
-        for (key, entry) in entries {
+        for member in members {
+            let (key, entry) = (member.name, member.value)
             guard case .string(let string) = entry else {
                 typeErrors.append("\(name(field)).\(key) must be a string, not \(entry.typeName)")
                 continue

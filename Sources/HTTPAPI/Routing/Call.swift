@@ -17,7 +17,7 @@ struct Call: Sendable {
     let services: Services
     let principal: AccountService.Principal?
     /// The body as a JSON object (routes that take a body); an empty optional body is `{}`.
-    let body: JSONValue
+    let body: OrderedJSON
     let rawBody: [UInt8]
     /// The client address rate limits, anonymous actors and `/metrics` go by (worked out
     /// when asked: most calls never do).

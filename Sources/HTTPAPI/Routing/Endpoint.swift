@@ -148,16 +148,16 @@ struct Endpoint: Sendable {
         return IdempotencyClaim(key: scope + "\u{1F}" + key, fingerprint: SHA256.hash(fingerprint))
     }
 
-    static func parseBody(_ raw: [UInt8], rule: EndpointSpec.BodyRule) throws -> JSONValue {
+    static func parseBody(_ raw: [UInt8], rule: EndpointSpec.BodyRule) throws -> OrderedJSON {
         switch rule {
-        case .none: return [:]
-        case .optional where raw.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }): return [:]
+        case .none: return .object([])
+        case .optional where raw.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }): return .object([])
         case .required where raw.isEmpty: throw APIError.badRequest("this route needs a JSON object body")
         default: break
         }
-        let value: JSONValue
+        let value: OrderedJSON
         do {
-            value = try JSONParser.parse(raw, repeatedNames: .refused)
+            value = try JSONParser.parseOrdered(raw, repeatedNames: .refused)
         } catch where error.repeatedName != nil {
             // Valid JSON to RFC 8259, but ambiguous: which of the two did the client mean?
             throw APIError.badRequest("the body is ambiguous: \(error.reason) (at byte \(error.offset))")

@@ -36,9 +36,8 @@ struct Batch {
     /// so they wait (C = 1: p50 −16 %).
     private let indexesNewStreamsAtOnce: Bool
     static let fewJobs = 8
-    /// The record being written, one buffer for the whole batch (LMDB copies it into its page);
-    /// only its first bytes are the record.
-    private var record: [UInt8] = []
+    /// The record being written, one buffer for the whole batch (LMDB copies it into its page).
+    private let record = RecordBuffer()
 
     init(transaction: Transaction, layout: StoreLayout, batchMillis: Int64, nextPosition: UInt64, lastHash: [UInt8],
          hasher: SHA256.Hasher, heads: HeadCache, pending: PendingStreamIndex, idempotency: IdempotencyIndex, jobs: Int = 0) {
@@ -108,14 +107,10 @@ struct Batch {
             for index in events.indices {
                 version += 1
                 let position = nextPosition
-                let length = RecordCodec.encode(
-                    position: position, streamId: streamId, version: version, type: events[index].type, at: at,
-                    canonicalData: events[index].canonicalData, metadata: events[index].metadata, chain: &lastHash, hasher: hasher,
-                    into: &record)
+                let stored = RecordCodec.encode(position: position, streamId: streamId, version: version, event: events[index], at: at,
+                                                chain: &lastHash, hasher: hasher, into: record)
                 try BigEndian.withBytes(position) { positionBytes in
-                    try record.withUnsafeBytes { buffer in
-                        try scope.appendToLog(positionBytes, UnsafeRawBufferPointer(rebasing: buffer[..<length]))
-                    }
+                    try scope.appendToLog(positionBytes, stored)
                     if indexedAtOnce {
                         try StoreLayout.withStreamKey(streamId, version: version) { key in
                             try scope.putNewStreamIndexEntry(key, positionBytes)

@@ -54,13 +54,21 @@ public struct JSONParser {
 
     public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
                              repeatedNames: RepeatedNames = .lastWins) throws(SyntaxError) -> JSONValue {
+        try parseWhole(bytes, maxDepth: maxDepth, repeatedNames: repeatedNames) { (parser: inout Parser) throws(SyntaxError) in
+            try parser.parseValue(depth: 0)
+        }
+    }
+
+    /// One value that is the whole of `bytes` (whitespace around it allowed), read by `value`.
+    static func parseWhole<Value>(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, repeatedNames: RepeatedNames,
+                                  _ value: (inout Parser) throws(SyntaxError) -> Value) throws(SyntaxError) -> Value {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
         parser.refusesRepeatedNames = repeatedNames == .refused
         parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
+        let parsed = try value(&parser)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        return parsed
     }
 }
 

@@ -58,13 +58,9 @@ extension JSONParser {
                                     repeatedNames: RepeatedNames = .lastWins) throws(SyntaxError) -> OrderedJSON {
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(SyntaxError) in
-                var parser = Parser(bytes: buffer, maxDepth: maxDepth)
-                parser.refusesRepeatedNames = repeatedNames == .refused
-                parser.skipWhitespace()
-                let value = try parser.parseOrderedValue(depth: 0)
-                parser.skipWhitespace()
-                guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-                return value
+                try parseWhole(buffer, maxDepth: maxDepth, repeatedNames: repeatedNames) { (parser: inout Parser) throws(SyntaxError) in
+                    try parser.parseOrderedValue(depth: 0)
+                }
             }
         }
         return try result.get()

@@ -40,11 +40,11 @@ enum RecordCodec {
     /// `chain` comes in as the previous record's hash and leaves as this record's, overwritten
     /// in place: the writer carries it from event to event without allocating a digest each.
     ///
-    /// No closure opens the buffer's bytes: with the record's fields captured by one (and the
-    /// buffer an array), the writer copied the event's strings and arrays for it on top of the
-    /// copy made for the call — the writer's reference-count calls an order went 464 → 390
-    /// (callgrind, `commands`, 2026-11-28). The event is still copied once for the call (it holds
-    /// an existential, so it is passed by address and the optimizer keeps a copy).
+    /// No closure opens the buffer's bytes. With the buffer an array opened in a closure, and the
+    /// event's type, data and metadata handed over one by one, the writer retained and released
+    /// each of them around every record: its reference-count calls an order went 464 → 390 with
+    /// this form (callgrind, `commands`, 2026-11-28). The event is still copied once for the call
+    /// (it holds an existential, so it is passed by address and the optimizer keeps a copy).
     static func encode(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: String,
                        chain: inout [UInt8], hasher: SHA256.Hasher, into buffer: RecordBuffer) -> UnsafeRawBufferPointer {
         let bound = fixedBytes + event.canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count

@@ -24,9 +24,11 @@ struct Batch {
     /// The `idempotency-by-time` keys this batch purged: dropped from `idempotency` once the
     /// batch is committed (a key must stay hinted while its reply may still be in the table).
     var purgedReplies: [[UInt8]] = []
-    /// The heads a plan's streams had before it, reused from plan to plan.
-    /// Each append's stream head before this plan, and where the head cache holds it.
+    /// Each append's stream head before this plan, and where the head cache holds it (reused
+    /// from plan to plan).
     private var priorHeads: [(head: StreamHead?, slot: Int32?)] = []
+    /// The database of each side-table write of the plan being staged, found when it is checked.
+    private var sideTableDatabases: [Database] = []
     /// Whether a stream an append starts is indexed in this commit, or waits with the existing
     /// streams' entries (`PendingStreamIndex`). A batch of many jobs indexes them at once: new
     /// ids (orders, by ULID) sort after the last ones, so they share the leaf the batch's cursor
@@ -60,6 +62,7 @@ struct Batch {
     /// fail only their job; errors while writing (`LMDBError`) fail the batch.
     mutating func stage(_ plan: WritePlan) throws -> AppendOutcome {
         priorHeads.removeAll(keepingCapacity: true)
+        sideTableDatabases.removeAll(keepingCapacity: true)
         // Every loop here goes by index and reads fields in place: `for x in array` copies
         // each element (a retain and a release of each of its strings, arrays and boxes): ~100
         // reference-count calls an order on the writer (callgrind), each an atomic operation.
@@ -78,7 +81,7 @@ struct Batch {
         }
         let writes = plan.sideTableWrites
         for index in writes.indices {
-            guard layout.sideTables[writes[index].table] != nil else {
+            guard let db = layout.sideTables[writes[index].table] else {
                 throw EventStoreError.invalidArgument("no side table \(writes[index].table)")
             }
             // LMDB refuses a longer key only when it is put, failing the whole batch: refuse it
@@ -88,6 +91,7 @@ struct Batch {
                 throw EventStoreError.invalidArgument(
                     "side-table key of \(writes[index].key.count) bytes (\(sizes.lowerBound)–\(sizes.upperBound) allowed)")
             }
+            sideTableDatabases.append(db)
         }
         for snapshot in plan.snapshots {
             try StreamName.validate(snapshot.streamId)
@@ -146,7 +150,7 @@ struct Batch {
             try transaction.put(layout.snapshots, Array(snapshot.streamId.utf8), value)
         }
         for index in writes.indices {
-            guard let db = layout.sideTables[writes[index].table] else { continue }
+            let db = sideTableDatabases[index]
             switch writes[index].operation {
             case .put(let value): try scope.sideTables.put(writes[index].key, value, in: db)
             case .delete: try transaction.delete(db, writes[index].key)

@@ -19,18 +19,16 @@ extension CommandProcessor {
             let cart = try session.load(CartAggregate.self, StreamId.cart(command.userId))
             if command.lines == nil { try checkVersion(cartIfMatch, cart.version) }
             let requested = OrderPlacement.requestedLines(command, cart: cart.state)
-            var skus: [String: Sku.State] = [:]
-            var products: [String: Product.State] = [:]
-            for line in requested where skus[line.skuId] == nil {
+            var context = OrderPlacement.Context(cart: cart.state)
+            for line in requested where !context.hasSku(line.skuId) {
                 let sku = try session.load(SkuAggregate.self, StreamId.sku(line.skuId)).state
-                skus[line.skuId] = sku
-                if sku.exists, products[sku.productId] == nil {
-                    products[sku.productId] = try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state
+                if sku.exists, !context.hasProduct(sku.productId) {
+                    context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)
                 }
+                context.add(sku: sku, as: line.skuId)
             }
-            let needsPurchases = skus.values.contains { $0.limitPerUser != nil }
-            let purchases = needsPurchases ? try session.purchases(of: command.userId) : [:]
-            let outcome = try OrderPlacement.decide(command, OrderPlacement.Context(skus: skus, products: products, purchases: purchases, cart: cart.state))
+            if context.limitsPurchases { context.purchases = try session.purchases(of: command.userId) }
+            let outcome = try OrderPlacement.decide(command, context)
             let orderStream = StreamId.order(command.orderId)
             try session.appendNew(OrderAggregate.self, orderStream, outcome.order)
             for move in outcome.stock { try session.append(SkuAggregate.self, StreamId.sku(move.skuId), [move.event]) }

@@ -25,20 +25,53 @@ public enum OrderPlacement {
         }
     }
 
-    /// The states the decision reads.
+    /// The states the decision reads. The skus and products are the handful an order's lines
+    /// name, so they are kept as lists and found by comparing ids: a dictionary hashed each id
+    /// on every lookup — a dozen SipHash computations an order on the writer, where a short id
+    /// compares in a word or two.
     public struct Context: Sendable {
-        public let skus: [String: Sku.State]
-        public let products: [String: Product.State]
+        /// Each sku under the id a line asked for (a sku that does not exist has no id of its
+        /// own). Ids and states apart, so a scan over the ids never touches (copies) a state.
+        private var skuIds: [String] = []
+        public private(set) var skus: [Sku.State] = []
+        private var productIds: [String] = []
+        public private(set) var products: [Product.State] = []
         /// Units of each sku in the buyer's orders that are not cancelled or refunded.
-        public let purchases: [String: Int]
+        public var purchases: [String: Int]
         public let cart: Cart.State
 
-        public init(skus: [String: Sku.State], products: [String: Product.State], purchases: [String: Int], cart: Cart.State) {
-            self.skus = skus
-            self.products = products
-            self.purchases = purchases
+        public init(cart: Cart.State, purchases: [String: Int] = [:]) {
             self.cart = cart
+            self.purchases = purchases
         }
+
+        public init(skus: [String: Sku.State], products: [String: Product.State], purchases: [String: Int], cart: Cart.State) {
+            self.init(cart: cart, purchases: purchases)
+            for (id, sku) in skus { add(sku: sku, as: id) }
+            for (id, product) in products { add(product: product, as: id) }
+        }
+
+        public mutating func add(sku: Sku.State, as id: String) {
+            skuIds.append(id)
+            skus.append(sku)
+        }
+
+        public mutating func add(product: Product.State, as id: String) {
+            productIds.append(id)
+            products.append(product)
+        }
+
+        public func hasSku(_ id: String) -> Bool { skuIds.contains(id) }
+        public func hasProduct(_ id: String) -> Bool { productIds.contains(id) }
+
+        /// Whether any of the skus limits what one buyer may order (then `purchases` is needed).
+        public var limitsPurchases: Bool {
+            for index in skus.indices where skus[index].limitPerUser != nil { return true }
+            return false
+        }
+
+        func skuIndex(_ id: String) -> Int? { skuIds.firstIndex(of: id) }
+        func productIndex(_ id: String) -> Int? { productIds.firstIndex(of: id) }
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -78,19 +111,25 @@ public enum OrderPlacement {
         }
         if !errors.isEmpty { throw .validationFailed(errors) }
 
-        for line in requested where context.skus[line.skuId]?.exists != true {
-            throw .notFound(resource: "sku", id: line.skuId)
+        // Each line's sku and product as their places in the context, found once and then read
+        // in place: a state bound to a name is a copy (a retain of each of its strings).
+        var places: [(sku: Int, product: Int?)] = []
+        places.reserveCapacity(requested.count)
+        for line in requested {
+            guard let sku = context.skuIndex(line.skuId), context.skus[sku].exists else { throw .notFound(resource: "sku", id: line.skuId) }
+            places.append((sku, context.productIndex(context.skus[sku].productId)))
         }
-        let notOrderable = requested.filter { line in
-            guard let sku = context.skus[line.skuId], let product = context.products[sku.productId] else { return true }
-            return !product.exists || !product.listed
-        }.map(\.skuId)
+        var notOrderable: [String] = []
+        for (index, line) in requested.enumerated() {
+            if let product = places[index].product, context.products[product].exists, context.products[product].listed { continue }
+            notOrderable.append(line.skuId)
+        }
         if !notOrderable.isEmpty { throw .notOrderable(skuIds: notOrderable) }
 
         var overLimit: [String] = []
         var limitDetails: [String] = []
-        for line in requested {
-            guard let sku = context.skus[line.skuId], let limit = sku.limitPerUser else { continue }
+        for (index, line) in requested.enumerated() {
+            guard let limit = context.skus[places[index].sku].limitPerUser else { continue }
             let already = context.purchases[line.skuId] ?? 0
             if already + line.quantity > limit {
                 overLimit.append(line.skuId)
@@ -101,11 +140,11 @@ public enum OrderPlacement {
 
         var short: [String] = []
         var shortDetails: [String] = []
-        for line in requested {
-            guard let sku = context.skus[line.skuId] else { continue }
-            if sku.available < Int64(line.quantity) {
+        for (index, line) in requested.enumerated() {
+            let available = context.skus[places[index].sku].available
+            if available < Int64(line.quantity) {
                 short.append(line.skuId)
-                shortDetails.append("sku \(line.skuId) has \(sku.available) available, \(line.quantity) requested")
+                shortDetails.append("sku \(line.skuId) has \(available) available, \(line.quantity) requested")
             }
         }
         if !short.isEmpty { throw .outOfStock(skuIds: short, detail: shortDetails.joined(separator: "; ")) }
@@ -113,17 +152,20 @@ public enum OrderPlacement {
         var lines: [OrderLine] = []
         var total: Int64 = 0
         var stock: [StockMove] = []
-        for line in requested {
-            guard let sku = context.skus[line.skuId], let product = context.products[sku.productId] else { continue }
-            let (lineTotal, overflow) = sku.priceCents.multipliedReportingOverflow(by: Int64(line.quantity))
+        for (index, line) in requested.enumerated() {
+            // Every line has its product here: one without was refused as not orderable.
+            guard let product = places[index].product else { continue }
+            let sku = places[index].sku
+            let priceCents = context.skus[sku].priceCents
+            let (lineTotal, overflow) = priceCents.multipliedReportingOverflow(by: Int64(line.quantity))
             let (newTotal, overflowTotal) = total.addingReportingOverflow(lineTotal)
             guard !overflow, !overflowTotal, newTotal <= maxSafeInteger else {
                 throw .validationFailed([FieldError("items", "the order total exceeds \(maxSafeInteger) cents")])
             }
             total = newTotal
-            lines.append(OrderLine(skuId: sku.skuId, productId: product.productId, title: product.title, specs: sku.specs,
-                                   priceCents: sku.priceCents, quantity: line.quantity, lineTotalCents: lineTotal))
-            stock.append(StockMove(skuId: sku.skuId, event: .reserved(Sku.Reserved(orderId: command.orderId, quantity: Int64(line.quantity)))))
+            lines.append(OrderLine(skuId: context.skus[sku].skuId, productId: context.products[product].productId, title: context.products[product].title,
+                                   specs: context.skus[sku].specs, priceCents: priceCents, quantity: line.quantity, lineTotalCents: lineTotal))
+            stock.append(StockMove(skuId: context.skus[sku].skuId, event: .reserved(Sku.Reserved(orderId: command.orderId, quantity: Int64(line.quantity)))))
         }
         let placed = Order.Placed(orderId: command.orderId, userId: command.userId, lines: lines, totalCents: total, address: command.address,
                                   note: command.note, placedAt: command.now, payBy: command.payBy, fromCart: command.lines == nil)

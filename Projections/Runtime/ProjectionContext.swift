@@ -15,8 +15,8 @@ public final class ProjectionContext {
 
     private var documents: [DocumentKey: any CachedDocument]
     private var counterDeltas: [DocumentKey: Int] = [:]
-    /// The last database `addToCounter` found (see there).
-    private var lastCounterDatabase: String?
+    /// The databases `database(_:)` has found for this batch.
+    private var found: [(name: String, db: Database)] = []
     /// The batch writes in key order (documents in `flush`, the list entries derived from them
     /// in `forEachChange`): each put lands beside the last.
     private var cursors: WriteCursors
@@ -33,8 +33,13 @@ public final class ProjectionContext {
         counterDeltas.reserveCapacity(carry?.counterHint ?? 0)
     }
 
+    /// A projection names its databases by literals, a handful of them, several times per
+    /// event (an order's four list entries): those found so far are scanned first, comparing
+    /// short names in a word or two where the dictionary hashed each name.
     func database(_ name: String) throws -> Database {
+        for index in found.indices where found[index].name == name { return found[index].db }
         guard let db = databases[name] else { throw ProjectionError.unknownDatabase(name) }
+        found.append((name, db))
         return db
     }
 
@@ -173,12 +178,7 @@ public final class ProjectionContext {
     /// the same few counters (`all`, `status:…`), and a get and a put per counter per event was a
     /// large share of the read-model thread.
     public func addToCounter(_ database: String, _ key: String, _ delta: Int) throws {
-        // A projection counts in one database, several times per event: its name is looked up
-        // once, then compared (equal strings from one literal compare without hashing).
-        if database != lastCounterDatabase {
-            _ = try self.database(database)
-            lastCounterDatabase = database
-        }
+        _ = try self.database(database)  // refuses a name the projection does not have
         counterDeltas[DocumentKey(database: database, key: key), default: 0] += delta
     }
 

@@ -27,7 +27,9 @@ public struct CompactJSONEncoder: Sendable {
     /// whole document into an existential box first — with the lookup, ~15 % of the read-model
     /// writer's thread under HTTP orders. (A value typed as an existential is not looked into
     /// any more: it takes the `Encodable` path, which writes the same bytes, only slower.)
-    static func compactJSONBytes<T, D: CompactJSONRepresentable>(of value: borrowing T, as _: D.Type) throws -> [UInt8] {
+    /// Inlinable: a caller that knows `T` has the cast before it folded away at compile time.
+    @inlinable
+    public static func compactJSONBytes<T, D: CompactJSONRepresentable>(of value: borrowing T, as _: D.Type) throws -> [UInt8] {
         try withUnsafePointer(to: value) { pointer in
             try UnsafeRawPointer(pointer).assumingMemoryBound(to: D.self).pointee.compactJSONBytes()
         }

@@ -74,6 +74,35 @@ import Testing
         }
     }
 
+    /// The context as the command processor builds it: every requested sku loaded, one that
+    /// does not exist as an initial state under the id asked for, and a product only for a sku
+    /// that exists — found by id, not by the states' own (empty) ids.
+    @Test func aContextBuiltLineByLineFindsEachSkuByTheIdAskedFor() throws {
+        var context = OrderPlacement.Context(cart: Cart.State())
+        context.add(sku: Sku.initialState, as: "NOPE")
+        context.add(sku: sku("S1", price: 100), as: "S1")
+        context.add(product: product(), as: "P1")
+        context.add(sku: sku("S4", product: "P4", price: 300), as: "S4")
+        context.add(product: Product.initialState, as: "P4")
+        #expect(context.hasSku("NOPE") && context.hasSku("S1") && !context.hasSku("S2"))
+        #expect(context.hasProduct("P4") && !context.hasProduct(""))
+        #expect(!context.limitsPurchases)
+        #expect(throws: Rejection.notFound(resource: "sku", id: "NOPE")) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 1), RequestedLine(skuId: "NOPE", quantity: 1)]), context)
+        }
+        #expect(throws: Rejection.notOrderable(skuIds: ["S4"])) {
+            try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S4", quantity: 1), RequestedLine(skuId: "S1", quantity: 1)]), context)
+        }
+        let outcome = try OrderPlacement.decide(placeCommand([RequestedLine(skuId: "S1", quantity: 3)]), context)
+        guard case .placed(let placed) = outcome.order.first else {
+            Issue.record("expected OrderPlaced")
+            return
+        }
+        #expect(placed.lines.map(\.skuId) == ["S1"] && placed.lines.first?.productId == "P1" && placed.totalCents == 300)
+        context.add(sku: sku("S5", limit: 2), as: "S5")
+        #expect(context.limitsPurchases)
+    }
+
     @Test func earlierPurchasesCountAgainstTheLimit() throws {
         let limited = [sku("S1", stock: 10, limit: 3)]
         #expect(throws: Rejection.self) {

@@ -116,6 +116,24 @@ import Testing
         }
     }
 
+    /// Carts are not bounded, orders are: checking out a cart of more lines than an order may
+    /// have is refused for its length (before the writer reads the skus), and nothing is placed.
+    @Test func aCartLongerThanAnOrderMayBeIsRefusedAtCheckout() async throws {
+        let app = try await Harness()
+        defer { app.close() }
+        for n in 0...OrderPlacement.maxLines {
+            _ = try await app.seedProduct("P\(n)", skuId: "S\(n)")
+            _ = try await app.processor.changeCart(userId: "U1", .add(skuId: "S\(n)", quantity: 1), metadata: app.meta("U1"))
+        }
+        let now = app.clock.now()
+        let command = OrderPlacement.Command(orderId: "O-long", userId: "U1", lines: nil, address: try await app.address(for: "U1"), note: nil, now: now,
+                                             payBy: now.adding(seconds: 1800))
+        await #expect(throws: Rejection.validationFailed([FieldError("items", "an order has 1–\(OrderPlacement.maxLines) lines")])) {
+            try await app.processor.placeOrder(command, metadata: app.meta("U1"))
+        }
+        #expect(try app.store.version(of: StreamId.order("O-long")) == nil)
+    }
+
     @Test func anIdempotentRetryDoesNotPlaceASecondOrder() async throws {
         let app = try await Harness()
         defer { app.close() }

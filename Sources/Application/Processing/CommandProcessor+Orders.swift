@@ -20,7 +20,10 @@ extension CommandProcessor {
             if command.lines == nil { try checkVersion(cartIfMatch, cart.version) }
             let requested = OrderPlacement.requestedLines(command, cart: cart.state)
             var context = OrderPlacement.Context(cart: cart.state)
-            for line in requested where !context.hasSku(line.skuId) {
+            // A cart of more lines than an order may have (carts are not bounded) is refused by
+            // `decide` before it reads any sku: loading them all first would let one checkout
+            // hold the writer for as long as its cart is long.
+            for line in requested where requested.count <= OrderPlacement.maxLines && !context.hasSku(line.skuId) {
                 let sku = try session.load(SkuAggregate.self, StreamId.sku(line.skuId)).state
                 if sku.exists, !context.hasProduct(sku.productId) {
                     context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)

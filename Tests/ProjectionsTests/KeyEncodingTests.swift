@@ -12,7 +12,7 @@ import Testing
             == Array(user.utf8) + [0] + Array("paid".utf8) + [0] + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF8] + Array("ORDER-1".utf8))
         #expect(KeyEncoding.key(.number(0x0102_0304_0506_0708)) == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(KeyEncoding.key(.string(""), .tail("")) == [0])
-        #expect(KeyEncoding.key() == [])
+        #expect(KeyEncoding.key(.number(1), .string("x"), .tail("y")) == [0, 0, 0, 0, 0, 0, 0, 1] + Array("x".utf8) + [0] + Array("y".utf8))
         // Multi-byte text and a long (heap) string are copied whole.
         let long = String(repeating: "华为智能手机", count: 20)
         #expect(KeyEncoding.key(.tail(long), .string("手")) == Array(long.utf8) + Array("手".utf8) + [0])

@@ -15,8 +15,9 @@ public final class ProjectionContext {
 
     private var documents: [DocumentKey: any CachedDocument]
     private var counterDeltas: [DocumentKey: Int] = [:]
-    /// The databases `database(_:)` has found for this batch.
-    private var found: [(name: String, db: Database)] = []
+    /// The databases `database(_:)` has found for this batch. Unchecked: one thread uses a
+    /// context, and the runtime's exclusivity check on every read of it cost more than the scan.
+    @exclusivity(unchecked) private var found: [(name: String, db: Database)] = []
     /// The batch writes in key order (documents in `flush`, the list entries derived from them
     /// in `forEachChange`): each put lands beside the last.
     private var cursors: WriteCursors

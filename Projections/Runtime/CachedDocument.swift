@@ -1,5 +1,3 @@
-import CanonicalJSON
-
 /// A read-model document held decoded while a projection works on it (see `ProjectionContext`
 /// and `DocumentCarry`).
 protocol CachedDocument: AnyObject {
@@ -54,15 +52,12 @@ final class DocumentBox<T: Codable>: CachedDocument {
     /// Encodes the value. A closure made in the initializer, which its callers specialize for
     /// `T`: `encoded()` is called through `CachedDocument`, unspecialized, and there it looked up
     /// `Optional<T>`'s metadata and `T`'s conformances at every call (~2.4k instructions an
-    /// order on the read-model thread, callgrind).
+    /// order on the read-model thread, callgrind). Specialized, the encoder's cast to a type
+    /// that writes itself is decided when compiling.
     private let encode: (DocumentBox<T>) throws -> [UInt8]
 
     private static func encode(_ box: DocumentBox<T>) throws -> [UInt8] {
         guard let value = box.value else { return [] }
-        // Specialized for `T`, this cast is decided when compiling.
-        if let writable = T.self as? any CompactJSONRepresentable.Type {
-            return try CompactJSONEncoder.compactJSONBytes(of: value, as: writable)
-        }
         return try DocumentCodec.encode(value)
     }
 

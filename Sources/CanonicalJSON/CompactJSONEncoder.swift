@@ -11,12 +11,20 @@ public struct CompactJSONEncoder: Sendable {
 
     public init() {}
 
+    /// Inlinable, so a caller that knows `T` has the cast below decided when compiling (asked at
+    /// run time it is a conformance lookup on every call).
+    @inlinable
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         // A document that writes itself (the usual case): no writer object. Its
         // `compactJSONBytes` is the bounded writer's when it has one.
         if let direct = T.self as? any CompactJSONRepresentable.Type {
             return try Self.compactJSONBytes(of: value, as: direct)
         }
+        return try encodeThroughEncodable(value)
+    }
+
+    @usableFromInline
+    func encodeThroughEncodable<T: Encodable>(_ value: T) throws -> [UInt8] {
         let writer = Writer()
         try writer.value(value)
         return writer.out
@@ -27,7 +35,6 @@ public struct CompactJSONEncoder: Sendable {
     /// whole document into an existential box first — with the lookup, ~15 % of the read-model
     /// writer's thread under HTTP orders. (A value typed as an existential is not looked into
     /// any more: it takes the `Encodable` path, which writes the same bytes, only slower.)
-    /// Inlinable: a caller that knows `T` has the cast before it folded away at compile time.
     @inlinable
     public static func compactJSONBytes<T, D: CompactJSONRepresentable>(of value: borrowing T, as _: D.Type) throws -> [UInt8] {
         try withUnsafePointer(to: value) { pointer in

@@ -43,8 +43,9 @@ enum RecordCodec {
     /// No closure opens the buffer's bytes. With the buffer an array opened in a closure, and the
     /// event's type, data and metadata handed over one by one, the writer retained and released
     /// each of them around every record: its reference-count calls an order went 464 → 390 with
-    /// this form (callgrind, `commands`, 2026-11-28). The event is still copied once for the call
-    /// (it holds an existential, so it is passed by address and the optimizer keeps a copy).
+    /// this form (callgrind, `commands`, 2026-11-28). The event is still copied once for the call;
+    /// the attachment made a class reference (the event then loadable) and the events read
+    /// through `withUnsafeBufferPointer` both left that copy in place (2026-11-29).
     static func encode(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: String,
                        chain: inout [UInt8], hasher: SHA256.Hasher, into buffer: RecordBuffer) -> UnsafeRawBufferPointer {
         let bound = fixedBytes + event.canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count

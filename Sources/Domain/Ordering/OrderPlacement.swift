@@ -33,9 +33,9 @@ public enum OrderPlacement {
         /// Each sku under the id a line asked for (a sku that does not exist has no id of its
         /// own). Ids and states apart, so a scan over the ids never touches (copies) a state.
         private var skuIds: [String] = []
-        public private(set) var skus: [Sku.State] = []
+        private(set) var skus: [Sku.State] = []
         private var productIds: [String] = []
-        public private(set) var products: [Product.State] = []
+        private(set) var products: [Product.State] = []
         /// Units of each sku in the buyer's orders that are not cancelled or refunded.
         public var purchases: [String: Int]
         public let cart: Cart.State

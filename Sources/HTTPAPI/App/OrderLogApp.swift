@@ -104,13 +104,16 @@ public struct OrderLogApp: Sendable {
         let router = Router(context: AppContext.self)
         router.add(middleware: RequestLogMiddleware(metrics: metrics))
         router.add(middleware: NotFoundMiddleware(table: table))
+        // Hummingbird tries a path segment's constant alternatives in the order they were first
+        // registered (a string comparison each): the load balancer's probes, then the shop's
+        // busiest routes — placing an order walked past ten `/v1/…` segments before `orders`.
         OperationsRoutes(services: services).register(on: router, table: table)
-        AccountRoutes(services: services).register(on: router, table: table)
-        CatalogRoutes(services: services).register(on: router, table: table)
-        AdminCatalogRoutes(services: services).register(on: router, table: table)
-        CartRoutes(services: services).register(on: router, table: table)
         OrderRoutes(services: services).register(on: router, table: table)
+        CartRoutes(services: services).register(on: router, table: table)
+        CatalogRoutes(services: services).register(on: router, table: table)
         PaymentRoutes(services: services).register(on: router, table: table)
+        AccountRoutes(services: services).register(on: router, table: table)
+        AdminCatalogRoutes(services: services).register(on: router, table: table)
         AdminOrderRoutes(services: services).register(on: router, table: table)
         SupportRoutes(services: services).register(on: router, table: table)
         AuditRoutes(services: services).register(on: router, table: table)

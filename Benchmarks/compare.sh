@@ -5,7 +5,7 @@
 #   2. OrderLog hot-sku order placement with wrk (one sku, stock that never runs out), again
 #      with a fresh Idempotency-Key on every order (as a client that retries safely sends; each
 #      key must make exactly one order), and through orderlog-bench flash-sale (its own client,
-#      exact invariant checks);
+#      exact invariant checks) — these two once, after the rounds below;
 #   3. PostgreSQL 15 (Debian's), started here on 127.0.0.1 in a temporary directory with
 #      synchronous_commit=on: one transaction UPDATE inventory … AND stock >= 1 + INSERT of the
 #      order, driven by pgbench at the same concurrency — one hot row, then 10,000 random rows.
@@ -91,8 +91,8 @@ pgbench_run() { # pgbench_run NAME SCRIPT → "$WORK/NAME.txt" and per-transacti
         -l --log-prefix="$1" -f "$2" postgres) >"$WORK/$1.txt" 2>&1
 }
 pg_tps() { awk '/^tps = / {print $3}' "$WORK/$1.txt"; }
-pg_p99_ms() { cat "$WORK/$1".* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f\n", a[i]/1000}'; }
-
+# pgbench's per-transaction logs are NAME.PID and NAME.PID.THREAD (beside NAME.txt and the scripts).
+pg_p99_ms() { cat "$WORK/$1".[0-9]* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f\n", a[i]/1000}'; }
 
 # ---- OrderLog ---------------------------------------------------------------------------
 PORT=$(free_port)

@@ -11,41 +11,17 @@ enum KeyEncoding {
     /// entry point compiled for any element type, which asks the runtime for the array
     /// storage's type metadata on every call (~350 instructions, a third of a key's cost).
     ///
-    /// One to four parts — the keys projections build — each its own overload: a variadic list
-    /// of parts was an array allocated per key, each part's string retained into it, and the
-    /// orders projection builds four keys for every order (their cost 4.3k → 3.0k instructions
-    /// an order, callgrind).
-    static func key(_ a: KeyPart) -> [UInt8] {
+    /// One to four parts — the keys projections build — the later ones optional: a variadic
+    /// list of parts was an array allocated per key, each part's string retained into it, and
+    /// the orders projection builds four keys for every order (their cost 4.3k → 3.0k
+    /// instructions an order, callgrind).
+    static func key(_ a: KeyPart, _ b: KeyPart? = nil, _ c: KeyPart? = nil, _ d: KeyPart? = nil) -> [UInt8] {
         var key: [UInt8] = []
-        key.reserveCapacity(a.byteCount)
+        key.reserveCapacity(a.byteCount + (b?.byteCount ?? 0) + (c?.byteCount ?? 0) + (d?.byteCount ?? 0))
         a.append(to: &key)
-        return key
-    }
-
-    static func key(_ a: KeyPart, _ b: KeyPart) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(a.byteCount + b.byteCount)
-        a.append(to: &key)
-        b.append(to: &key)
-        return key
-    }
-
-    static func key(_ a: KeyPart, _ b: KeyPart, _ c: KeyPart) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(a.byteCount + b.byteCount + c.byteCount)
-        a.append(to: &key)
-        b.append(to: &key)
-        c.append(to: &key)
-        return key
-    }
-
-    static func key(_ a: KeyPart, _ b: KeyPart, _ c: KeyPart, _ d: KeyPart) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(a.byteCount + b.byteCount + c.byteCount + d.byteCount)
-        a.append(to: &key)
-        b.append(to: &key)
-        c.append(to: &key)
-        d.append(to: &key)
+        b?.append(to: &key)
+        c?.append(to: &key)
+        d?.append(to: &key)
         return key
     }
 

@@ -23,12 +23,14 @@ extension CommandProcessor {
             // A cart of more lines than an order may have (carts are not bounded) is refused by
             // `decide` before it reads any sku: loading them all first would let one checkout
             // hold the writer for as long as its cart is long.
-            for line in requested where requested.count <= OrderPlacement.maxLines && !context.hasSku(line.skuId) {
-                let sku = try session.load(SkuAggregate.self, StreamId.sku(line.skuId)).state
-                if sku.exists, !context.hasProduct(sku.productId) {
-                    context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)
+            if requested.count <= OrderPlacement.maxLines {
+                for line in requested where !context.hasSku(line.skuId) {
+                    let sku = try session.load(SkuAggregate.self, StreamId.sku(line.skuId)).state
+                    if sku.exists, !context.hasProduct(sku.productId) {
+                        context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)
+                    }
+                    context.add(sku: sku, as: line.skuId)
                 }
-                context.add(sku: sku, as: line.skuId)
             }
             if context.limitsPurchases { context.purchases = try session.purchases(of: command.userId) }
             let outcome = try OrderPlacement.decide(command, context)

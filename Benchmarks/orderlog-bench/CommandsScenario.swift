@@ -16,10 +16,13 @@ struct CommandsScenario: AsyncParsableCommand {
     @Flag(help: "Use one pre-sealed address instead of sealing per order (to measure what sealing costs).") var noSealing = false
     @Flag(help: "Give every order a fresh random Idempotency-Key (a UUID, as clients make them), its reply remembered as the server remembers it.")
     var idempotencyKeys = false
+    @Option(help: "MiB of the log file kept zero-filled past its last page, as the server does (0: off).")
+    var logHeadroomMb = EventStore.Configuration().logHeadroomBytes >> 20
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard concurrency > 0, skus > 0, orders > 0 else { throw ValidationError("--concurrency, --skus and --orders must be positive") }
+        guard logHeadroomMb >= 0 else { throw ValidationError("--log-headroom-mb must be 0 (off) or positive") }
     }
 
     func run() async throws {
@@ -28,6 +31,7 @@ struct CommandsScenario: AsyncParsableCommand {
         var storeConfiguration = EventStore.Configuration()
         storeConfiguration.sideTables = PersonalDataVault.sideTables
         storeConfiguration.onBatchCommitted = { batches.add($0) }
+        storeConfiguration.logHeadroomBytes = logHeadroomMb << 20
         let store = try EventStore(directory: directory.path + "/events", configuration: storeConfiguration)
         let clock = SystemClock()
         let ids = ULIDGenerator(clock: clock)
@@ -129,7 +133,7 @@ struct CommandsScenario: AsyncParsableCommand {
         report.extra = [("skus", Double(skus)), ("concurrency", Double(concurrency)), ("averageBatch", batches.averageEvents),
                         ("writerBusy", batches.writerSeconds / seconds),
                         ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0),
-                        ("idempotencyKeys", keyed ? 1 : 0), ("cpuCores", cpuCores)]
+                        ("idempotencyKeys", keyed ? 1 : 0), ("logHeadroomMB", Double(logHeadroomMb)), ("cpuCores", cpuCores)]
         store.close()
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

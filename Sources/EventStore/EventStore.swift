@@ -43,6 +43,10 @@ public final class EventStore: Sendable {
         /// How many new stream-index entries gather in memory before the writer writes them to
         /// the index in one sorted run (see `PendingStreamIndex`); 1 writes each with its event.
         public var streamIndexFlushEntries: Int = 4096
+        /// Bytes of the log file kept zero-filled past its last page, so commits write into
+        /// blocks the file has instead of growing it (see `FileHeadroom`); 0 turns it off.
+        /// Durable appends at C = 256: +12–50 % (README, Performance).
+        public var logHeadroomBytes: Int = 32 << 20
 
         public init() {}
     }
@@ -89,7 +93,8 @@ public final class EventStore: Sendable {
             }
             let environment = try Environment(
                 path: directory,
-                options: .init(mapSize: configuration.initialMapSize, maxDatabases: 32 + configuration.sideTables.count, readOnly: readOnly))
+                options: .init(mapSize: configuration.initialMapSize, maxDatabases: 32 + configuration.sideTables.count, readOnly: readOnly,
+                               headroomBytes: configuration.logHeadroomBytes))
             let layout = try StoreLayout(environment: environment, sideTableNames: configuration.sideTables)
             self.environment = environment
             self.layout = layout

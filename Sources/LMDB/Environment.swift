@@ -36,15 +36,19 @@ public final class Environment: @unchecked Sendable {
         /// derived data whose checkpoint commits with it (read models); never for the log,
         /// where the last transaction holds acknowledged commands.
         public var noMetaSync: Bool
+        /// Bytes of the data file kept zero-filled past the last page (`FileHeadroom`), so
+        /// commits do not grow the file; 0 turns it off. Writable environments only.
+        public var headroomBytes: Int
 
         public init(mapSize: Int = 1 << 30, maxDatabases: Int = 64, maxReaders: Int = 1024, readOnly: Bool = false, noSync: Bool = false,
-                    noMetaSync: Bool = false) {
+                    noMetaSync: Bool = false, headroomBytes: Int = 0) {
             self.mapSize = mapSize
             self.maxDatabases = maxDatabases
             self.maxReaders = maxReaders
             self.readOnly = readOnly
             self.noSync = noSync
             self.noMetaSync = noMetaSync
+            self.headroomBytes = headroomBytes
         }
     }
 
@@ -72,18 +76,25 @@ public final class Environment: @unchecked Sendable {
         self.handle = env
         self.path = path
         self.options = options
+        headroom = options.readOnly ? nil : FileHeadroom(dataFile: path + "/data.mdb", bytes: options.headroomBytes, usedBytes: Self.usedBytes(env))
+        headroom?.start()
     }
+
+    /// Keeps the data file zeroed ahead of the last page, when `Options.headroomBytes` asks.
+    let headroom: FileHeadroom?
 
     // Guarded by `resizeLock`: set under the exclusive hold, read under the shared one.
     @usableFromInline var closed = false
 
     deinit {
+        headroom?.stop()
         if !closed { mdb_env_close(handle) }
     }
 
     /// Closes the environment now: waits for open transactions to end; later calls throw.
     /// (Otherwise it closes when the last reference goes.)
     public func close() {
+        headroom?.stop()
         resizeLock.withExclusive {
             if !closed {
                 closed = true
@@ -108,12 +119,27 @@ public final class Environment: @unchecked Sendable {
     public var maxKeySize: Int { Int(mdb_env_get_maxkeysize(handle)) }
 
     /// Bytes of the map in use (up to the last page written).
-    public var usedBytes: Int {
+    public var usedBytes: Int { Self.usedBytes(handle) }
+
+    private static func usedBytes(_ handle: OpaquePointer) -> Int {
         var info = MDB_envinfo()
         mdb_env_info(handle, &info)
         var stat = MDB_stat()
         mdb_env_stat(handle, &stat)
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    }
+
+    /// The data file's end as the headroom's filler last left it; nil when it is off.
+    public var headroomZeroedThrough: Int? { headroom?.zeroedThrough }
+
+    /// Entered before a write transaction begins: the headroom's filler waits until it ends.
+    @usableFromInline func enterWrite() {
+        headroom?.enterWrite()
+    }
+
+    /// Left once the write transaction has committed (or was aborted).
+    @usableFromInline func leaveWrite(committed: Bool) {
+        headroom?.leaveWrite(usedBytes: committed ? usedBytes : nil)
     }
 
     /// Doubles the map (or grows it to at least `minimum` bytes). Call with no transaction of
@@ -152,8 +178,16 @@ public final class Environment: @unchecked Sendable {
     public func openDatabase(_ name: String, create: Bool = true, integerKeys: Bool = false) throws(LMDBError) -> Database? {
         let writable = create && !options.readOnly
         var txn: OpaquePointer?
+        var entered = false
+        var committed = false
+        defer { if entered { leaveWrite(committed: committed) } }
         try resizeLock.withShared { () throws(LMDBError) in
             try ensureOpen()
+            // Entered inside the shared hold, as `writeOnce` does: one lock order everywhere.
+            if writable {
+                enterWrite()
+                entered = true
+            }
             try check(mdb_txn_begin(handle, nil, writable ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
         }
         guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
@@ -170,6 +204,7 @@ public final class Environment: @unchecked Sendable {
             throw LMDBError(code: rc, operation: "mdb_dbi_open \(name)")
         }
         try check(mdb_txn_commit(txn), "mdb_txn_commit (open \(name))")
+        committed = true
         return Database(handle: dbi, name: name)
     }
 
@@ -226,6 +261,9 @@ public final class Environment: @unchecked Sendable {
     /// throws). The caller holds `resizeLock`.
     @inlinable func writeTransaction<R>(_ body: (Transaction) throws -> R) throws -> R {
         try ensureOpen()
+        enterWrite()
+        var committed = false
+        defer { leaveWrite(committed: committed) }
         var txn: OpaquePointer?
         try check(mdb_txn_begin(handle, nil, 0, &txn), "mdb_txn_begin(write)")
         guard let txn else { throw LMDBError(code: MDB_PANIC, operation: "mdb_txn_begin") }
@@ -237,6 +275,7 @@ public final class Environment: @unchecked Sendable {
             throw error
         }
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        committed = true
         return result
     }
 

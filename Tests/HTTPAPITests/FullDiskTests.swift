@@ -68,7 +68,9 @@ final class FillableDisk {
         let disk = try await FillableDisk(under: dir, megabytes: 48, preferred: kind)
         defer { disk.unmount() }
         let data = disk.root + "/data"
-        let server = try await ServerProcess(data: data)
+        // A headroom of 1 MiB, not 32: the zeroed file would outlast the orders this test places.
+        // So the disk also fills under the headroom's filler, which must only give up quietly.
+        let server = try await ServerProcess(data: data, environment: ["ORDERLOG_LOG_HEADROOM_MB": "1"])
         #expect(server.port > 0, "server did not start: \(server.log)")
         let base = server.base
         let admin = try #require(try await HTTP.call(.POST, base + "/v1/auth/login",

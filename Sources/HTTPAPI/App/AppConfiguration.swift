@@ -35,6 +35,9 @@ public struct AppConfiguration: Sendable {
     public var idleTimeoutSeconds: Int64 = 60
     /// Seconds a client may take to send a request's head (and, after it, its body).
     public var requestTimeoutSeconds: Int64 = 10
+    /// MiB of the log file kept zero-filled past its last page, so commits do not grow the file
+    /// (`EventStore.Configuration.logHeadroomBytes`); 0 turns it off.
+    public var logHeadroomMegabytes = EventStore.Configuration().logHeadroomBytes >> 20
 
     public init() {}
 
@@ -70,6 +73,7 @@ public struct AppConfiguration: Sendable {
         if let v = value("ORDERLOG_WECHAT_API") { c.wechatAPI = v }
         if let v = try integer("ORDERLOG_REQUEST_TIMEOUT") { c.requestTimeoutSeconds = Int64(v) }
         if let v = try integer("ORDERLOG_IDLE_TIMEOUT") { c.idleTimeoutSeconds = Int64(v) }
+        if let v = try integer("ORDERLOG_LOG_HEADROOM_MB") { c.logHeadroomMegabytes = v }
         try c.validate()
         return c
     }
@@ -82,6 +86,7 @@ public struct AppConfiguration: Sendable {
         guard autoReceiveDays > 0 else { throw ConfigurationError("ORDERLOG_AUTO_RECEIVE_DAYS must be positive") }
         guard pbkdf2Iterations > 0 else { throw ConfigurationError("ORDERLOG_PBKDF2_ITERATIONS must be positive") }
         guard rateLimit >= 0 else { throw ConfigurationError("ORDERLOG_RATE_LIMIT must be 0 (off) or positive") }
+        guard (0...(1 << 20)).contains(logHeadroomMegabytes) else { throw ConfigurationError("ORDERLOG_LOG_HEADROOM_MB must be 0 (off) to 1048576") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ConfigurationError("--tls-cert and --tls-key go together") }
     }
 }

@@ -50,6 +50,7 @@ public struct OrderLogApp: Sendable {
         var storeConfiguration = EventStore.Configuration()
         storeConfiguration.sideTables = PersonalDataVault.sideTables
         storeConfiguration.clock = { clock.now().millis }
+        storeConfiguration.logHeadroomBytes = configuration.logHeadroomMegabytes << 20
         storeConfiguration.onBatchCommitted = { metrics.batch($0) }
         storeConfiguration.onWriteFailure = { error in
             metrics.writeFailed()

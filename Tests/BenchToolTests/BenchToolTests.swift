@@ -36,6 +36,14 @@ import Testing
         }
         #expect((number(report, "averageBatch") ?? 0) >= 1)
         #expect((number(report, "p50Ms") ?? 1) <= (number(report, "p99Ms") ?? 0))
+        // The raw loop again into a pre-zeroed file, the like-for-like partner of the log's headroom.
+        #expect(number(report, "logHeadroomMB") == 32)
+        if let ratio = number(report, "ratioToPrezeroedRaw"), let raw = number(report, "rawPrezeroedThroughput"),
+           let throughput = number(report, "throughput") {
+            #expect(raw > 0 && abs(ratio - throughput / raw) <= 0.01 * ratio, "ratioToPrezeroedRaw \(ratio) against \(throughput) / \(raw)")
+        } else {
+            Issue.record("ratioToPrezeroedRaw or rawPrezeroedThroughput missing")
+        }
         // The C = 1 goal's ratio is the two medians the report prints, divided.
         if let ratio = number(report, "p50ToRawCommit"), let p50 = number(report, "p50Ms"), let raw = number(report, "rawCommitMs") {
             #expect(raw > 0)

@@ -152,9 +152,16 @@ final class FileHeadroom: @unchecked Sendable {
     }
 
     /// Zeroes chunk after chunk until the headroom is whole, letting write transactions in
-    /// between chunks.
+    /// between chunks: after each it pauses as long as the chunk took. A mutex is not fair — the
+    /// filler took it back at once, and a writer waiting for it sat through all of a 32 MiB
+    /// fill (C = 1 appends: max latency 27–33 ms against 8–10 without the headroom).
     private func fill() {
+        var pause: UInt64 = 0
         while !isStopping {
+            if pause > 0 {
+                var interval = timespec(tv_sec: 0, tv_nsec: Int(min(max(pause, 100_000), 10_000_000)))
+                nanosleep(&interval, nil)
+            }
             exclusion.lock()
             var status = stat()
             guard fstat(descriptor, &status) == 0 else {
@@ -170,7 +177,9 @@ final class FileHeadroom: @unchecked Sendable {
                 return
             }
             let length = min(chunk, Self.aligned(target - end))
+            let began = Self.now()
             let written = pwrite(descriptor, zeros, length, off_t(end))
+            pause = Self.now() - began
             zeroedEnd = end + max(written, 0)
             if written != length { retryAfter = Self.now() + Self.retryDelayNanoseconds }
             exclusion.unlock()

@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 
 /// A few dedicated threads for blocking work, so it neither stalls Swift's cooperative pool
 /// nor competes without bound: password hashing (PBKDF2) runs on one; the read-model writer,

@@ -89,8 +89,10 @@ final class FileHeadroom: @unchecked Sendable {
     var zeroedThrough: Int { exclusion.withLock { zeroedEnd } }
 
     func start() {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "ol-headroom"
+        let thread = Thread { [self] in
+            nameCurrentThread("ol-headroom")
+            self.loop()
+        }
         self.thread = thread
         thread.start()
         wake()

@@ -28,7 +28,7 @@ public final class ProjectedEvent: Sendable {
     /// A record read back from the log, in place: the data decoded straight from the stored bytes.
     public convenience init(_ record: RecordView) throws {
         self.init(position: record.position, streamId: record.streamId, version: record.version,
-                  at: Timestamp(millis: record.atMillis), event: try DomainEvent.decode(type: record.type, data: record.data))
+                  at: Timestamp(millis: record.atMillis), event: try DomainEvent.decode(type: record.type, data: record.data, object: record.dataObject))
     }
 
     /// An event of the commit feed: the typed event its appender attached. Borrowed: an

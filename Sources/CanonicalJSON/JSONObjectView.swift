@@ -42,18 +42,47 @@ public struct JSONObjectView {
     public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth, checking: Checking = .everything)
         throws(JSONParser.SyntaxError)
     {
+        var opened: JSONObjectView?
+        try self.init(bytes, maxDepth: maxDepth, checking: checking, opening: nil, opened: &opened)
+    }
+
+    /// The object `bytes` hold, and the object of its member `name` located in the same walk
+    /// (nil when there is no such member or it is not an object): for a reader that opens that
+    /// member next — a log record's `data` — where `value(name)?.object()` walked it twice, once
+    /// stepped over and once for its members. As `value(name)?.object()`, a repeated name
+    /// yields the last.
+    public static func opening(_ name: StaticString, in bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth,
+                               checking: Checking = .everything) throws(JSONParser.SyntaxError) -> (object: JSONObjectView, member: JSONObjectView?)
+    {
+        var opened: JSONObjectView?
+        let object = try JSONObjectView(bytes, maxDepth: maxDepth, checking: checking, opening: name, opened: &opened)
+        return (object, opened)
+    }
+
+    private init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, checking: Checking, opening name: StaticString?, opened: inout JSONObjectView?)
+        throws(JSONParser.SyntaxError)
+    {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
         let start = parser.index
         guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { throw parser.error("expected an object") }
-        try self.init(bytes: bytes, maxDepth: maxDepth, depth: 1, checking: checking, at: start, end: &parser.index)
+        try self.init(bytes: bytes, maxDepth: maxDepth, depth: 1, checking: checking, at: start, end: &parser.index, opening: name, opened: &opened)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
     }
 
     /// The object whose `{` is at `start`; `end` is set to just after its `}`. Every value is
-    /// stepped over on the way, its syntax checked as `checking` says.
+    /// stepped over on the way, its syntax checked as `checking` says — except the object of
+    /// member `name`, which is walked as a view of its own into `opened`.
     private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, checking: Checking, at start: Int, end: inout Int)
+        throws(JSONParser.SyntaxError)
+    {
+        var opened: JSONObjectView?
+        try self.init(bytes: bytes, maxDepth: maxDepth, depth: depth, checking: checking, at: start, end: &end, opening: nil, opened: &opened)
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int, depth: Int, checking: Checking, at start: Int, end: inout Int,
+                 opening name: StaticString?, opened: inout JSONObjectView?)
         throws(JSONParser.SyntaxError)
     {
         self.bytes = bytes
@@ -67,9 +96,19 @@ public struct JSONObjectView {
         // alternated pairs.
         members.reserveCapacity(12)
         var decodedNames: [String] = []
+        let wanted = name.map { UnsafeRawBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount) }
         try parser.walkRawMembers(depth: depth) { (name, decoded, parser: inout Parser) throws(JSONParser.SyntaxError) in
             let valueStart = parser.index
-            try parser.skipValue(depth: depth)
+            let isWanted = wanted.map { wanted in
+                decoded.map { $0.utf8.elementsEqual(wanted) } ?? name.map { Self.bytes(bytes, $0, equal: wanted) } ?? false
+            } ?? false
+            if isWanted, valueStart < bytes.count, bytes[valueStart] == UInt8(ascii: "{") {
+                opened = try JSONObjectView(bytes: bytes, maxDepth: maxDepth, depth: depth + 1, checking: checking, at: valueStart, end: &parser.index)
+            } else {
+                // A later member of that name that is no object wins, as it does for `value`.
+                if isWanted { opened = nil }
+                try parser.skipValue(depth: depth)
+            }
             if let decoded {
                 decodedNames.append(decoded)
                 members.append(Member(name: 0..<0, decodedName: decodedNames.count - 1, value: valueStart..<parser.index))

@@ -14,15 +14,20 @@ public struct RecordView {
     /// The commit time as stored (the writer prints it from the same milliseconds).
     public var at: String { RFC3339.format(millis: atMillis) }
     public let data: JSONObjectView.Slice
+    /// `data`'s members, located in the walk that read the header (nil if it is no object).
+    public let dataObject: JSONObjectView?
 }
 
 extension RecordCodec {
     /// The record stored at `position`, its header checked as `decode` checks it.
     static func view(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> RecordView {
         let record: JSONObjectView
+        let dataObject: JSONObjectView?
         do {
             // Our own writes under the hash chain: only what is read is checked (see `Checking`).
-            record = try JSONObjectView(bytes, checking: .readValues)
+            // The data's members are located in the same walk: its reader opens it next, and
+            // stepping over it here and walking it again there scanned it twice.
+            (record, dataObject) = try JSONObjectView.opening("data", in: bytes, checking: .readValues)
         } catch {
             throw .corruptRecord(position: position, reason: "not JSON (\(error.reason))")
         }
@@ -34,7 +39,8 @@ extension RecordCodec {
                 throw EventStoreError.corruptRecord(position: position, reason: "missing or mistyped members")
             }
             try checkHeader(storedPosition: stored, version: version, position: position)
-            return RecordView(position: position, streamId: streamId, version: UInt64(version), type: type, atMillis: atMillis, data: data)
+            return RecordView(position: position, streamId: streamId, version: UInt64(version), type: type, atMillis: atMillis, data: data,
+                              dataObject: dataObject)
         } catch let error as EventStoreError {
             throw error
         } catch {

@@ -20,6 +20,8 @@ import Testing
         #"{"q\"":1,"\u00e9":{"q\"":[{"é":"手机"}],"a":2},"o":{"\u0061":3}}"#,
         // A repeated name: the last wins, inside nested objects too.
         #"{"a":1,"o":{"b":1,"b":{"c":2},"b":[3]},"a":{"a":4}}"#,
+        // …and an object first, then something else under its name.
+        #"{"o":{"a":1},"b":2,"o":[3]}"#,
         // Whitespace everywhere the grammar allows it.
         " { \"l\" : [ 1 , { \"a\" : [ ] } , \"s\" ] , \"o\" : { } } ",
     ]
@@ -30,6 +32,25 @@ import Testing
         try Array(text.utf8).withUnsafeBytes { bytes in
             let view = try JSONObjectView(bytes, checking: checking)
             try Self.expect(view, equals: tree, at: "$")
+        }
+    }
+
+    /// A member opened in the walk that locates the object's members is the object
+    /// `value(name)?.object()` gives: nil when missing or not an object, the last of a repeated
+    /// name, and at any depth the same answers as the parser's tree.
+    @Test(arguments: documents, [JSONObjectView.Checking.everything, .readValues])
+    func aMemberOpenedInTheSameWalkIsTheMemberOpenedAfter(_ text: String, checking: JSONObjectView.Checking) throws {
+        let tree = try JSONParser.parse(Array(text.utf8))
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            for name in Self.names {
+                let (object, opened) = try JSONObjectView.opening(name, in: bytes, checking: checking)
+                try Self.expect(object, equals: tree, at: "$")
+                let later = try object.value(name)?.object()
+                #expect((opened == nil) == (later == nil), "\(text): \(name)")
+                if let opened, case .object(let members) = tree, let member = members[name.description] {
+                    try Self.expect(opened, equals: member, at: "$.\(name)")
+                }
+            }
         }
     }
 

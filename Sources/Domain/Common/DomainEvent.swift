@@ -134,9 +134,10 @@ public enum DomainEvent: Sendable, Equatable {
 
     /// Reads an event from its stored type name and its data in place (what a rebuild does for
     /// every event): the hot types straight from the bytes, the rest through a parsed tree.
-    public static func decode(type: String, data: JSONObjectView.Slice) throws -> DomainEvent {
+    /// `object`: the data's members when the caller located them already (`RecordView.dataObject`).
+    public static func decode(type: String, data: JSONObjectView.Slice, object: JSONObjectView? = nil) throws -> DomainEvent {
         if !EventUpcasting.upcasts(type: type), let read = handWritten[type] {
-            guard let view = try data.object() else { throw StoredShapeError(path: type, expected: "an object") }
+            guard let view = try object ?? data.object() else { throw StoredShapeError(path: type, expected: "an object") }
             return try read(StoredObject(view, path: type))
         }
         return try decode(type: type, data: try data.value())

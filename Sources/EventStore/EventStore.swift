@@ -153,6 +153,10 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// Bytes of the log file that hold pages (the file itself is larger by its zeroed headroom,
+    /// `Configuration.logHeadroomBytes`, and never smaller).
+    public var usedBytes: Int { environment.usedBytes }
+
     /// Drains the queue, stops the writer, wakes every waiting subscriber and closes LMDB.
     /// Later reads and writes throw.
     public func close() {

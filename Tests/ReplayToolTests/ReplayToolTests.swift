@@ -145,6 +145,8 @@ import Testing
         let json = try JSONParser.parse(Array(stats.stdout.utf8))
         #expect(json["byType"]?["OrderPlaced"] == 1 && json["byCategory"]?["sku"] != nil)
         #expect((json["events"]?.intValue ?? 0) > 5 && (json["logBytes"]?.intValue ?? 0) > 0)
+        // The file is the pages and the headroom zeroed past them: never less than the pages.
+        #expect((json["fileBytes"]?.intValue ?? 0) >= (json["logBytes"]?.intValue ?? .max))
     }
 
     @Test func backupWhileAWriterAppendsThenRestoreVerifyAndServe() async throws {

@@ -30,12 +30,14 @@ struct StatsCommand: ParsableCommand {
             if first == nil { first = at }
             last = at
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/events/data.mdb")[.size] as? Int) ?? 0
+        // The pages in use, and the file: the server keeps it zero-filled ahead of its pages.
+        let size = store.usedBytes
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: directory + "/events/data.mdb")[.size] as? Int) ?? 0
         let span = Double((last.flatMap(RFC3339.parse) ?? 0) - (first.flatMap(RFC3339.parse) ?? 0)) / 1000
         let rate = span > 0 ? Double(total) / span : 0
         if json {
             let document: JSONValue = [
-                "events": .int(Int64(total)), "logBytes": .int(Int64(size)), "first": first.map(JSONValue.string) ?? .null,
+                "events": .int(Int64(total)), "logBytes": .int(Int64(size)), "fileBytes": .int(Int64(fileSize)), "first": first.map(JSONValue.string) ?? .null,
                 "last": last.map(JSONValue.string) ?? .null, "eventsPerSecond": .int(Int64(rate.rounded())),
                 "byType": .object(byType.mapValues { .int(Int64($0)) }), "byCategory": .object(byCategory.mapValues { .int(Int64($0)) }),
             ]
@@ -43,7 +45,7 @@ struct StatsCommand: ParsableCommand {
             return
         }
         print("events       \(total)")
-        print("log size     \(size) bytes")
+        print("log size     \(size) bytes in pages, \(fileSize) bytes of file (the server zero-fills ahead of its pages)")
         print("first        \(first ?? "-")")
         print("last         \(last ?? "-")")
         print(String(format: "rate         %.1f events/s over the log's life", rate))

@@ -218,6 +218,29 @@ public struct JSONObjectView {
             return elements
         }
 
+        /// The array's elements read as objects, each walked once (nil for an element that is
+        /// not an object), or nil when the value is not an array: for arrays of objects (an
+        /// order's lines, their specs), where `elements()` stepped over each element and its
+        /// `object()` walked it again.
+        public func objectElements() throws(JSONParser.SyntaxError) -> [JSONObjectView?]? {
+            guard first == UInt8(ascii: "[") else { return nil }
+            var parser = parser()
+            var objects: [JSONObjectView?] = []
+            // The depths `elements()` and then `object()` give.
+            let elementDepth = depth + 1
+            try parser.walkElements { (parser: inout Parser) throws(JSONParser.SyntaxError) in
+                let start = parser.index
+                if start < bytes.count, bytes[start] == UInt8(ascii: "{") {
+                    objects.append(try JSONObjectView(bytes: bytes, maxDepth: maxDepth, depth: elementDepth + 1, checking: checking, at: start,
+                                                      end: &parser.index))
+                } else {
+                    try parser.skipValue(depth: elementDepth)
+                    objects.append(nil)
+                }
+            }
+            return objects
+        }
+
         /// The value as a tree, for readers without a hand-written path.
         public func value() throws(JSONParser.SyntaxError) -> JSONValue {
             var parser = parser()

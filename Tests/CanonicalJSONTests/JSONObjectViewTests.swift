@@ -73,11 +73,22 @@ import Testing
         case .object:
             let object = try #require(try slice.object(), "\(path)")
             try expect(object, equals: value, at: path)
+            #expect(try slice.objectElements() == nil, "\(path)")
         case .array(let elements):
             let slices = try #require(try slice.elements(), "\(path)")
             #expect(slices.count == elements.count, "\(path)")
             for (index, (element, expected)) in zip(slices, elements).enumerated() { try expect(element, equals: expected, at: "\(path)[\(index)]") }
             #expect(try slice.object() == nil)
+            // Read as objects in one walk: each object element as the tree has it, nil for the rest.
+            let objects = try #require(try slice.objectElements(), "\(path)")
+            #expect(objects.count == elements.count, "\(path)")
+            for (index, (object, expected)) in zip(objects, elements).enumerated() {
+                if case .object = expected {
+                    try expect(try #require(object, "\(path)[\(index)]"), equals: expected, at: "\(path)[\(index)]")
+                } else {
+                    #expect(object == nil, "\(path)[\(index)]")
+                }
+            }
         case .string(let string): #expect(try slice.string() == string, "\(path)")
         case .int(let integer): #expect(try slice.int64() == integer, "\(path)")
         case .bool(let bool): #expect(slice.bool == bool, "\(path)")

@@ -212,11 +212,6 @@ public struct StoredObject {
         isAbsent(key) ? nil : try object(key)
     }
 
-    /// An array's element as an object with an empty path (`objects` names its place).
-    private static func element(_ member: Member) throws(StoredShapeError) -> StoredObject {
-        StoredObject(members: try objectMembers(member, at: ""), base: "", key: nil)
-    }
-
     /// The members of `member` when it is an object; else an error naming `place`.
     private static func objectMembers(_ member: Member, at place: @autoclosure () -> String) throws(StoredShapeError) -> Members {
         switch member {
@@ -232,22 +227,29 @@ public struct StoredObject {
     }
 
     public func objects<T>(_ key: StaticString, _ element: (StoredObject) throws(StoredShapeError) -> T) throws(StoredShapeError) -> [T] {
-        var elements: [Member] = []
+        // Each element's members, nil for one that is not an object.
+        let objects: [Members?]
         switch try value(key) {
         case .tree(let value):
             guard case .array(let values) = value else { throw mismatch(key, "an array") }
-            elements = values.map(Member.tree)
+            objects = values.map { value in
+                guard case .object(let members) = value else { return nil }
+                return .tree(members)
+            }
         case .view(let slice):
-            let slices: [JSONObjectView.Slice]?
-            do { slices = try slice.elements() } catch { throw mismatch(key, "a valid array (\(error.reason))") }
-            guard let slices else { throw mismatch(key, "an array") }
-            elements = slices.map(Member.view)
+            // Each element walked once, as an object, in the walk over the array.
+            let views: [JSONObjectView?]?
+            do { views = try slice.objectElements() } catch { throw mismatch(key, "a valid array (\(error.reason))") }
+            guard let views else { throw mismatch(key, "an array") }
+            objects = views.map { $0.map(Members.view) }
         }
         var result: [T] = []
-        result.reserveCapacity(elements.count)
-        for (index, member) in elements.enumerated() {
-            do {
-                result.append(try element(try Self.element(member)))
+        result.reserveCapacity(objects.count)
+        for (index, members) in objects.enumerated() {
+            do throws(StoredShapeError) {
+                // An element has an empty path: the catch below puts its place in front.
+                guard let members else { throw StoredShapeError(path: "", expected: "an object") }
+                result.append(try element(StoredObject(members: members, base: "", key: nil)))
             } catch {
                 let place = Self.join(path, "\(key)[\(index)]")
                 throw StoredShapeError(path: error.path.isEmpty ? place : "\(place).\(error.path)", expected: error.expected)

@@ -166,6 +166,16 @@ import Testing
         #expect(throws: StoredShapeError(path: "OrderPlaced.address", expected: "an object")) {
             try Self.decodeInPlace("OrderPlaced", .object(intact))
         }
+        // An array's element that is not an object is named by its place (read in place, the
+        // array's elements are walked as objects in one pass).
+        guard case .object(var second) = placed, case .array(let intactLines) = second["lines"] else { return }
+        second["lines"] = .array(intactLines + ["a line?"])
+        #expect(throws: StoredShapeError(path: "OrderPlaced.lines[\(intactLines.count)]", expected: "an object")) {
+            try DomainEvent.decode(type: "OrderPlaced", data: .object(second))
+        }
+        #expect(throws: StoredShapeError(path: "OrderPlaced.lines[\(intactLines.count)]", expected: "an object")) {
+            try Self.decodeInPlace("OrderPlaced", .object(second))
+        }
     }
 
     @Test func typeNamesAreUniqueAndFrozen() {

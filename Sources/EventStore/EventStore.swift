@@ -45,7 +45,7 @@ public final class EventStore: Sendable {
         public var streamIndexFlushEntries: Int = 4096
         /// Bytes of the log file kept zero-filled past its last page, so commits write into
         /// blocks the file has instead of growing it (see `FileHeadroom`); 0 turns it off.
-        /// Durable appends at C = 256: ~+11 % (README, Performance).
+        /// Durable appends at C = 256: ~+10 % (README, Performance).
         public var logHeadroomBytes: Int = 32 << 20
 
         public init() {}

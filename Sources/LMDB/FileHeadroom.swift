@@ -6,8 +6,8 @@ import Foundation
 /// A commit that grows the file makes its `fdatasync` allocate blocks and write the inode's new
 /// size through the filesystem's journal; into blocks written before, it flushes only the data.
 /// PostgreSQL zero-fills its WAL segments ahead for the same reason. Measured on this project's
-/// disk (journal, 2026-11-29): durable appends at C = 256 ~+11 % by the medians of twelve
-/// alternated pairs, the commit's share of the writer 0.54–0.62 against 0.68–0.72.
+/// disk (journal, 2026-11-29): durable appends at C = 256 ~+10 % by the medians of eighteen
+/// alternated pairs, the commit's share of the writer 0.55–0.62 against 0.67–0.72.
 ///
 /// Safety: the zeros go only past the file's end, and only while `exclusion` is held, which
 /// every write transaction of the environment holds from its start to the end of its commit.

@@ -17,7 +17,7 @@ struct AppendScenario: AsyncParsableCommand {
     var streams: StreamChoice = .new
     @Option(help: "Keep the log in this directory (for measuring the replay tool on it).") var keep: String?
     @Option(help: "MiB of the log file kept zero-filled past its last page, as the server does (0: off).")
-    var logHeadroomMb = EventStore.Configuration().logHeadroomBytes >> 20
+    var logHeadroomMb = EventStore.Configuration.defaultLogHeadroomMegabytes
     @OptionGroup var output: OutputOptions
 
     func validate() throws {

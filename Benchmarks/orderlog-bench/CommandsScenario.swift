@@ -17,7 +17,7 @@ struct CommandsScenario: AsyncParsableCommand {
     @Flag(help: "Give every order a fresh random Idempotency-Key (a UUID, as clients make them), its reply remembered as the server remembers it.")
     var idempotencyKeys = false
     @Option(help: "MiB of the log file kept zero-filled past its last page, as the server does (0: off).")
-    var logHeadroomMb = EventStore.Configuration().logHeadroomBytes >> 20
+    var logHeadroomMb = EventStore.Configuration.defaultLogHeadroomMegabytes
     @OptionGroup var output: OutputOptions
 
     func validate() throws {

@@ -46,7 +46,9 @@ public final class EventStore: Sendable {
         /// Bytes of the log file kept zero-filled past its last page, so commits write into
         /// blocks the file has instead of growing it (see `FileHeadroom`); 0 turns it off.
         /// Durable appends at C = 256: ~+10 % (README, Performance).
-        public var logHeadroomBytes: Int = 32 << 20
+        public var logHeadroomBytes: Int = Self.defaultLogHeadroomMegabytes << 20
+        /// The server's default headroom, which the benchmarks use too.
+        public static let defaultLogHeadroomMegabytes = 32
 
         public init() {}
     }

@@ -76,12 +76,19 @@ public final class Environment: @unchecked Sendable {
         self.handle = env
         self.path = path
         self.options = options
-        headroom = options.readOnly ? nil : FileHeadroom(dataFile: path + "/data.mdb", bytes: options.headroomBytes, usedBytes: Self.usedBytes(env))
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        pageSize = Int(stat.ms_psize)
+        headroom = options.readOnly ? nil : FileHeadroom(dataFile: path + "/data.mdb", bytes: options.headroomBytes,
+                                                        usedBytes: Self.usedBytes(env, pageSize: pageSize))
         headroom?.start()
     }
 
     /// Keeps the data file zeroed ahead of the last page, when `Options.headroomBytes` asks.
     let headroom: FileHeadroom?
+    /// Fixed when the file is made; read once instead of with every `usedBytes` (the writer
+    /// asks for that after each commit).
+    private let pageSize: Int
 
     // Guarded by `resizeLock`: set under the exclusive hold, read under the shared one.
     @usableFromInline var closed = false
@@ -119,14 +126,12 @@ public final class Environment: @unchecked Sendable {
     public var maxKeySize: Int { Int(mdb_env_get_maxkeysize(handle)) }
 
     /// Bytes of the map in use (up to the last page written).
-    public var usedBytes: Int { Self.usedBytes(handle) }
+    public var usedBytes: Int { Self.usedBytes(handle, pageSize: pageSize) }
 
-    private static func usedBytes(_ handle: OpaquePointer) -> Int {
+    private static func usedBytes(_ handle: OpaquePointer, pageSize: Int) -> Int {
         var info = MDB_envinfo()
         mdb_env_info(handle, &info)
-        var stat = MDB_stat()
-        mdb_env_stat(handle, &stat)
-        return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        return (info.me_last_pgno + 1) * pageSize
     }
 
     /// The data file's end as the headroom's filler last left it; nil when it is off.

@@ -37,7 +37,7 @@ public struct AppConfiguration: Sendable {
     public var requestTimeoutSeconds: Int64 = 10
     /// MiB of the log file kept zero-filled past its last page, so commits do not grow the file
     /// (`EventStore.Configuration.logHeadroomBytes`); 0 turns it off.
-    public var logHeadroomMegabytes = EventStore.Configuration().logHeadroomBytes >> 20
+    public var logHeadroomMegabytes = EventStore.Configuration.defaultLogHeadroomMegabytes
 
     public init() {}
 

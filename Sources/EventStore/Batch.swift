@@ -12,6 +12,8 @@ struct Batch {
     var layout: StoreLayout { scope.layout }
     var batchMillis: Int64 { scope.batchMillis }
     let at: String
+    /// `at` as a JSON string, quotes included, as every record of the batch carries it.
+    let atJSON: [UInt8]
     let hasher: SHA256.Hasher
     private var heads: HeadCache { scope.heads }
     private(set) var nextPosition: UInt64
@@ -46,7 +48,9 @@ struct Batch {
         self.idempotency = idempotency
         self.scope = BatchScope(transaction: transaction, layout: layout, batchMillis: batchMillis, heads: heads, pending: pending)
         self.hasher = hasher
-        self.at = RFC3339.format(millis: batchMillis)
+        let at = RFC3339.format(millis: batchMillis)
+        self.at = at
+        self.atJSON = BoundedWriter.bytes(sizeHint: 64) { $0.string(at) }
         self.nextPosition = nextPosition
         self.lastHash = lastHash
         // At least an event a job: growing the array by doubling would copy it several times.
@@ -111,7 +115,7 @@ struct Batch {
             for index in events.indices {
                 version += 1
                 let position = nextPosition
-                let stored = RecordCodec.encode(position: position, streamId: streamId, version: version, event: events[index], at: at,
+                let stored = RecordCodec.encode(position: position, streamId: streamId, version: version, event: events[index], at: atJSON,
                                                 chain: &lastHash, hasher: hasher, into: record)
                 try BigEndian.withBytes(position) { positionBytes in
                     try scope.appendToLog(positionBytes, stored)

@@ -7,7 +7,9 @@ import CanonicalJSON
 public struct ProposedEvent: Sendable {
     public let type: String
     public let canonicalData: [UInt8]
-    public let metadata: EventMetadata
+    /// The metadata with its record member already written (see `PreparedMetadata`).
+    public let preparedMetadata: PreparedMetadata
+    public var metadata: EventMetadata { preparedMetadata.fields }
     /// The appender's own in-memory form of this event, never stored: in-process subscribers
     /// get it back with the committed event (`HandedEvent`) instead of decoding the bytes.
     /// It must be exactly what `canonicalData` decodes to.
@@ -22,20 +24,25 @@ public struct ProposedEvent: Sendable {
             throw .invalidArgument("event data holds a non-integer number")
         }
         self.type = type
-        self.metadata = metadata
+        self.preparedMetadata = PreparedMetadata(metadata)
     }
 
     /// An event whose data is already canonical JSON (a `CanonicalWritable` payload). The
     /// bytes must be one canonical JSON object; they are hashed and stored as given.
     public init(type: String, canonicalData: [UInt8], metadata: EventMetadata = EventMetadata(),
                 attachment: (any Sendable)? = nil) throws(EventStoreError) {
+        try self.init(type: type, canonicalData: canonicalData, metadata: PreparedMetadata(metadata), attachment: attachment)
+    }
+
+    /// The same with metadata prepared once for all the events of a command.
+    public init(type: String, canonicalData: [UInt8], metadata: PreparedMetadata, attachment: (any Sendable)? = nil) throws(EventStoreError) {
         try Self.validate(type: type)
         guard canonicalData.first == UInt8(ascii: "{"), canonicalData.last == UInt8(ascii: "}") else {
             throw .invalidArgument("event data must be a JSON object")
         }
         self.type = type
         self.canonicalData = canonicalData
-        self.metadata = metadata
+        self.preparedMetadata = metadata
         self.attachment = attachment
     }
 

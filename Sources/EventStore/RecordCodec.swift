@@ -46,12 +46,14 @@ enum RecordCodec {
     /// this form (callgrind, `commands`, 2026-11-28). The event is still copied once for the call;
     /// the attachment made a class reference (the event then loadable) and the events read
     /// through `withUnsafeBufferPointer` both left that copy in place (2026-11-29).
-    static func encode(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: String,
+    ///
+    /// `at` is the batch's commit time as a JSON string, quotes included: written once per batch
+    /// (`Batch.atJSON`) rather than escaped into each record.
+    static func encode(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: [UInt8],
                        chain: inout [UInt8], hasher: SHA256.Hasher, into buffer: RecordBuffer) -> UnsafeRawBufferPointer {
         let bound = fixedBytes + event.canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count
-            + BoundedWriter.maxBytes(string: at) + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: event.type)
-            + maxBytes(event.metadata.actor) + maxBytes(event.metadata.causationId) + maxBytes(event.metadata.commandId)
-            + maxBytes(event.metadata.correlationId)
+            + at.count + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: event.type)
+            + event.preparedMetadata.canonicalJSON.count
         buffer.reserve(bound)
         while true {
             if let count = write(position: position, streamId: streamId, version: version, event: event, at: at, chain: &chain, hasher: hasher,
@@ -65,11 +67,11 @@ enum RecordCodec {
     }
 
     /// One try at `encode`: nil, with `chain` untouched, when the record did not fit.
-    private static func write(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: String,
+    private static func write(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: [UInt8],
                               chain: inout [UInt8], hasher: SHA256.Hasher, into memory: UnsafeMutableRawBufferPointer) -> Int? {
         var out = BoundedWriter(memory)
         out.literal(#"{"at":"#)
-        out.string(at)
+        out.bytes(at)
         out.literal(#","data":"#)
         out.bytes(event.canonicalData)
         out.byte(UInt8(ascii: ","))
@@ -79,15 +81,9 @@ enum RecordCodec {
         out.bytes(placeholder)
         out.literal(#"","#)
         let tailStart = out.count
-        out.literal(#""metadata":{"actor":"#)
-        writeOptional(event.metadata.actor, into: &out)
-        out.literal(#","causationId":"#)
-        writeOptional(event.metadata.causationId, into: &out)
-        out.literal(#","commandId":"#)
-        writeOptional(event.metadata.commandId, into: &out)
-        out.literal(#","correlationId":"#)
-        writeOptional(event.metadata.correlationId, into: &out)
-        out.literal(#"},"position":"#)
+        out.literal(#""metadata":"#)
+        out.bytes(event.preparedMetadata.canonicalJSON)
+        out.literal(#","position":"#)
         out.integer(Int64(position))
         out.literal(#","prevHash":""#)
         out.hex(chain)
@@ -111,24 +107,10 @@ enum RecordCodec {
     }
 
     /// Every byte of a record that does not depend on its values: the member names and
-    /// punctuation, `null` for each metadata member.
-    private static let fixedBytes =
-        #"{"at":,"data":,"hash":"","metadata":{"actor":,"causationId":,"commandId":,"correlationId":},"position":,"prevHash":"","streamId":,"type":,"version":}"#
-        .utf8.count + 4 * 4
+    /// punctuation.
+    private static let fixedBytes = #"{"at":,"data":,"hash":"","metadata":,"position":,"prevHash":"","streamId":,"type":,"version":}"#.utf8.count
 
     private static let placeholder = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
-
-    private static func maxBytes(_ value: String?) -> Int {
-        value.map { BoundedWriter.maxBytes(string: $0) } ?? 0
-    }
-
-    private static func writeOptional(_ value: String?, into out: inout BoundedWriter) {
-        if let value {
-            out.string(value)
-        } else {
-            out.literal("null")
-        }
-    }
 
     /// Parses stored bytes into a record; `position` is the key it was stored under.
     static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> RecordedEvent {

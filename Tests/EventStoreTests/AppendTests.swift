@@ -76,6 +76,34 @@ import Testing
         #expect(try store.verify() == .verified(events: 4, head: try #require(recorded.last).hash))
     }
 
+    /// A command's metadata is written once (`PreparedMetadata`, off the writer) and shared by all
+    /// its events: every record carries it exactly as if written field by field — canonical,
+    /// escaped, `null` for what is missing — and it reads back as given.
+    @Test func preparedMetadataIsWrittenIntoEveryRecordOfTheAppend() async throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(directory: dir.path)
+        defer { store.close() }
+        let escaping = "\u{1f}\"\\\t价格😀"
+        let shapes = [
+            EventMetadata(commandId: escaping, correlationId: "r-1", causationId: nil, actor: escaping),
+            EventMetadata(commandId: nil, correlationId: nil, causationId: nil, actor: nil),
+            EventMetadata(commandId: "", correlationId: "", causationId: "", actor: "system"),
+        ]
+        for (index, fields) in shapes.enumerated() {
+            let prepared = PreparedMetadata(fields)
+            let events = try (0..<3).map { try ProposedEvent(type: "Shared", canonicalData: Array(#"{"n":\#($0)}"#.utf8), metadata: prepared) }
+            _ = try await store.append([StreamAppend(streamId: "order-\(index)", expectedVersion: .noStream, events: Array(events[..<2])),
+                                        StreamAppend(streamId: "sku-\(index)", expectedVersion: .any, events: [events[2]])])
+        }
+        let recorded = try store.readAll()
+        #expect(recorded.map(\.metadata) == shapes.flatMap { Array(repeating: $0, count: 3) })
+        var raws: [[UInt8]] = []
+        try store.forEachRawRecord { _, bytes in raws.append(Array(bytes)) }
+        #expect(raws.count == 9)
+        for raw in raws { #expect(try CanonicalJSON.serialize(try JSONParser.parse(raw)) == raw) }
+        #expect(try store.verify() == .verified(events: 9, head: try #require(recorded.last).hash))
+    }
+
     @Test func recordViewsReadTheRecordsInPlace() async throws {
         let dir = TemporaryDirectory()
         let store = try EventStore(directory: dir.path)

@@ -116,6 +116,25 @@ import Testing
         }
     }
 
+    /// Each line reserves on its own sku's stream — the ids are made before the writer for the
+    /// lines an order names, inside it for a cart's — whether the lines come with the order or
+    /// from the cart, and a sku two products share a name prefix with is not confused.
+    @Test func everyLineReservesOnItsOwnSkuStream() async throws {
+        let app = try await Harness()
+        defer { app.close() }
+        for skuId in ["S1", "S10", "S2"] { _ = try await app.seedProduct("P-\(skuId)", skuId: skuId, stock: 20) }
+        _ = try await app.place(userId: "U1", lines: [RequestedLine(skuId: "S10", quantity: 3), RequestedLine(skuId: "S1", quantity: 1),
+                                                      RequestedLine(skuId: "S2", quantity: 2)])
+        _ = try await app.processor.changeCart(userId: "U2", .add(skuId: "S2", quantity: 4), metadata: app.meta("U2"))
+        _ = try await app.processor.changeCart(userId: "U2", .add(skuId: "S1", quantity: 5), metadata: app.meta("U2"))
+        let now = app.clock.now()
+        _ = try await app.processor.placeOrder(OrderPlacement.Command(orderId: "O-cart", userId: "U2", lines: nil, address: try await app.address(for: "U2"),
+                                                                      note: nil, now: now, payBy: now.adding(seconds: 1800)), metadata: app.meta("U2"))
+        let reserved = try ["S1", "S10", "S2"].map { try app.sku($0).reserved }
+        #expect(reserved == [6, 3, 6])
+        for skuId in ["S1", "S10", "S2"] { #expect(try app.sku(skuId).ledgerBalances) }
+    }
+
     /// Carts are not bounded, orders are: checking out a cart of more lines than an order may
     /// have is refused for its length (before the writer reads the skus), and nothing is placed.
     @Test func aCartLongerThanAnOrderMayBeIsRefusedAtCheckout() async throws {

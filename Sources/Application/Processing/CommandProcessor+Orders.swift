@@ -15,8 +15,15 @@ extension CommandProcessor {
     public func placeOrder(_ command: OrderPlacement.Command, cartIfMatch: UInt64? = nil, metadata: CommandMetadata,
                            idempotency: IdempotencyClaim? = nil, remember: (@Sendable (OrderSnapshot, UInt64) -> [UInt8])? = nil) async throws -> Submission<OrderSnapshot> {
         let counters = metrics
+        // What depends on the command alone is made here, in the caller's task, not on the
+        // single writer: the streams' ids (six concatenations an order) and the deadline's key.
+        let cartStream = StreamId.cart(command.userId)
+        let orderStream = StreamId.order(command.orderId)
+        let skuStreams = SkuStreams(command.lines)
+        let deadline = SideTableWrite(table: SideTables.deadlines, key: SideTables.deadlineKey(due: command.payBy, kind: .paymentTimeout, orderId: command.orderId),
+                                      operation: .put([]))
         return try await execute(metadata, idempotency: idempotency, remember: remember) { session in
-            let cart = try session.load(CartAggregate.self, StreamId.cart(command.userId))
+            let cart = try session.load(CartAggregate.self, cartStream)
             if command.lines == nil { try checkVersion(cartIfMatch, cart.version) }
             let requested = OrderPlacement.requestedLines(command, cart: cart.state)
             var context = OrderPlacement.Context(cart: cart.state)
@@ -25,7 +32,7 @@ extension CommandProcessor {
             // hold the writer for as long as its cart is long.
             if requested.count <= OrderPlacement.maxLines {
                 for line in requested where !context.hasSku(line.skuId) {
-                    let sku = try session.load(SkuAggregate.self, StreamId.sku(line.skuId)).state
+                    let sku = try session.load(SkuAggregate.self, skuStreams.id(of: line.skuId)).state
                     if sku.exists, !context.hasProduct(sku.productId) {
                         context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)
                     }
@@ -34,13 +41,12 @@ extension CommandProcessor {
             }
             if context.limitsPurchases { context.purchases = try session.purchases(of: command.userId) }
             let outcome = try OrderPlacement.decide(command, context)
-            let orderStream = StreamId.order(command.orderId)
             try session.appendNew(OrderAggregate.self, orderStream, outcome.order)
-            for move in outcome.stock { try session.append(SkuAggregate.self, StreamId.sku(move.skuId), [move.event]) }
-            try session.append(CartAggregate.self, StreamId.cart(command.userId), outcome.cart)
+            for move in outcome.stock { try session.append(SkuAggregate.self, skuStreams.id(of: move.skuId), [move.event]) }
+            try session.append(CartAggregate.self, cartStream, outcome.cart)
             let indexed = try session.state.userOrders.addition(userId: command.userId, orderId: command.orderId, context: session.context)
             for write in indexed.writes { session.write(write) }
-            session.write(SideTableWrite(table: SideTables.deadlines, key: SideTables.deadlineKey(due: command.payBy, kind: .paymentTimeout, orderId: command.orderId), operation: .put([])))
+            session.write(deadline)
             session.touchUser(command.userId)
             let placed = try session.load(OrderAggregate.self, orderStream)
             let state = session.state

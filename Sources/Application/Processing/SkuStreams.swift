@@ -6,21 +6,18 @@ import Domain
 /// checkout's lines are the cart's, known only inside the writer, and a request with more lines
 /// than an order may have is refused there: their ids are made when asked for.
 struct SkuStreams: Sendable {
-    private let skuIds: [String]
-    private let streamIds: [String]
+    private let entries: [(skuId: String, streamId: String)]
 
     init(_ lines: [RequestedLine]?) {
         guard let lines, lines.count <= OrderPlacement.maxLines else {
-            skuIds = []
-            streamIds = []
+            entries = []
             return
         }
-        skuIds = lines.map(\.skuId)
-        streamIds = lines.map { StreamId.sku($0.skuId) }
+        entries = lines.map { ($0.skuId, StreamId.sku($0.skuId)) }
     }
 
     func id(of skuId: String) -> String {
-        guard let index = skuIds.firstIndex(of: skuId) else { return StreamId.sku(skuId) }
-        return streamIds[index]
+        for index in entries.indices where entries[index].skuId == skuId { return entries[index].streamId }
+        return StreamId.sku(skuId)
     }
 }

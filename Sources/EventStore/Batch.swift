@@ -18,6 +18,8 @@ struct Batch {
     private var heads: HeadCache { scope.heads }
     private(set) var nextPosition: UInt64
     private(set) var lastHash: [UInt8]
+    /// `lastHash` in hex, as the next record's `prevHash` (see `RecordCodec.encode`).
+    private var lastHashHex: [UInt8]
     /// Every event staged so far, for the commit feed.
     private(set) var handed: [HandedEvent] = []
     var eventCount: Int { handed.count }
@@ -53,6 +55,7 @@ struct Batch {
         self.atJSON = BoundedWriter.bytes(sizeHint: 64) { $0.string(at) }
         self.nextPosition = nextPosition
         self.lastHash = lastHash
+        self.lastHashHex = BoundedWriter.bytes(sizeHint: 2 * lastHash.count) { $0.hex(lastHash) }
         // At least an event a job: growing the array by doubling would copy it several times.
         handed.reserveCapacity(jobs)
         indexesNewStreamsAtOnce = jobs > Self.fewJobs
@@ -116,7 +119,7 @@ struct Batch {
                 version += 1
                 let position = nextPosition
                 let stored = RecordCodec.encode(position: position, streamId: streamId, version: version, event: events[index], at: atJSON,
-                                                chain: &lastHash, hasher: hasher, into: record)
+                                                chain: &lastHash, chainHex: &lastHashHex, hasher: hasher, into: record)
                 try BigEndian.withBytes(position) { positionBytes in
                     try scope.appendToLog(positionBytes, stored)
                     if indexedAtOnce {

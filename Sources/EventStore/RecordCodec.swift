@@ -49,15 +49,18 @@ enum RecordCodec {
     ///
     /// `at` is the batch's commit time as a JSON string, quotes included: written once per batch
     /// (`Batch.atJSON`) rather than escaped into each record.
+    ///
+    /// `chainHex` is `chain` in lowercase hex, kept in step with it: a record's `hash` is the next
+    /// one's `prevHash`, so each hash is turned into hex once, not twice.
     static func encode(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: [UInt8],
-                       chain: inout [UInt8], hasher: SHA256.Hasher, into buffer: RecordBuffer) -> UnsafeRawBufferPointer {
+                       chain: inout [UInt8], chainHex: inout [UInt8], hasher: SHA256.Hasher, into buffer: RecordBuffer) -> UnsafeRawBufferPointer {
         let bound = fixedBytes + event.canonicalData.count + 2 * BoundedWriter.maxIntegerBytes + 4 * chain.count
             + at.count + BoundedWriter.maxBytes(string: streamId) + BoundedWriter.maxBytes(string: event.type)
             + event.preparedMetadata.canonicalJSON.count
         buffer.reserve(bound)
         while true {
-            if let count = write(position: position, streamId: streamId, version: version, event: event, at: at, chain: &chain, hasher: hasher,
-                                 into: buffer.memory) {
+            if let count = write(position: position, streamId: streamId, version: version, event: event, at: at, chain: &chain, chainHex: &chainHex,
+                                 hasher: hasher, into: buffer.memory) {
                 return UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
             }
             // The bound above fell short (it cannot, but a miscount must cost a second try, not
@@ -66,9 +69,10 @@ enum RecordCodec {
         }
     }
 
-    /// One try at `encode`: nil, with `chain` untouched, when the record did not fit.
+    /// One try at `encode`: nil, with `chain` and `chainHex` untouched, when the record did not fit.
     private static func write(position: UInt64, streamId: String, version: UInt64, event: ProposedEvent, at: [UInt8],
-                              chain: inout [UInt8], hasher: SHA256.Hasher, into memory: UnsafeMutableRawBufferPointer) -> Int? {
+                              chain: inout [UInt8], chainHex: inout [UInt8], hasher: SHA256.Hasher,
+                              into memory: UnsafeMutableRawBufferPointer) -> Int? {
         var out = BoundedWriter(memory)
         out.literal(#"{"at":"#)
         out.bytes(at)
@@ -86,7 +90,7 @@ enum RecordCodec {
         out.literal(#","position":"#)
         out.integer(Int64(position))
         out.literal(#","prevHash":""#)
-        out.hex(chain)
+        out.bytes(chainHex)
         out.literal(#"","streamId":"#)
         out.string(streamId)
         out.literal(#","type":"#)
@@ -103,6 +107,8 @@ enum RecordCodec {
         hasher.update(UnsafeRawBufferPointer(rebasing: record[tailStart...]))
         hasher.finalize(into: &chain)
         out.hex(chain, at: hashOffset)
+        let hashHex = UnsafeRawBufferPointer(rebasing: memory[hashOffset..<(hashOffset + 2 * chain.count)])
+        chainHex.withUnsafeMutableBytes { $0.copyMemory(from: hashHex) }
         return record.count
     }
 

@@ -14,19 +14,19 @@ extension CommandProcessor {
         let directory = self.directory
         return try await execute(metadata) { session in
             let claimStream = StreamId.username(command.usernameKey)
-            let claim = try session.load(UsernameClaimAggregate.self, claimStream)
+            let claim = try session.load(UsernameClaim.self, claimStream)
             let userStream = StreamId.user(command.userId)
-            let account = try session.load(AccountAggregate.self, userStream)
+            let account = try session.load(Account.self, userStream)
             if let openIdKey = command.openIdKey {
-                let link = try session.load(WeChatLinkAggregate.self, StreamId.wechat(openIdKey))
+                let link = try session.load(WeChatLink.self, StreamId.wechat(openIdKey))
                 if link.state.userId != nil { throw Rejection.alreadyExists(what: "wechat account", id: "") }
-                try session.append(WeChatLinkAggregate.self, StreamId.wechat(openIdKey), [WeChatLink.link(userId: command.userId)])
+                try session.append(WeChatLink.self, StreamId.wechat(openIdKey), [WeChatLink.link(userId: command.userId)])
             }
             let decided = try Account.decideRegister(command, claim: claim.state, account.state)
-            try session.append(AccountAggregate.self, userStream, decided.account)
-            try session.append(UsernameClaimAggregate.self, claimStream, decided.claim)
+            try session.append(Account.self, userStream, decided.account)
+            try session.append(UsernameClaim.self, claimStream, decided.claim)
             session.write(dataKey)
-            let after = try session.load(AccountAggregate.self, userStream)
+            let after = try session.load(Account.self, userStream)
             return session.decision(committed: { directory.update(command.userId, version: after.version, account: after.state) }) {
                 AccountSnapshot(account: after.state, version: after.version)
             }
@@ -39,9 +39,9 @@ extension CommandProcessor {
         let directory = self.directory
         return try await execute(metadata) { session in
             let stream = StreamId.user(userId)
-            let account = try session.load(AccountAggregate.self, stream)
-            try session.append(AccountAggregate.self, stream, try Account.decideLogout(now: now, account.state))
-            let after = try session.load(AccountAggregate.self, stream)
+            let account = try session.load(Account.self, stream)
+            try session.append(Account.self, stream, try Account.decideLogout(now: now, account.state))
+            let after = try session.load(Account.self, stream)
             return session.decision(committed: { directory.update(userId, version: after.version, account: after.state) }) {
                 AccountSnapshot(account: after.state, version: after.version)
             }
@@ -54,10 +54,10 @@ extension CommandProcessor {
         let directory = self.directory
         return try await execute(metadata) { session in
             let stream = StreamId.user(userId)
-            let account = try session.load(AccountAggregate.self, stream)
-            try session.append(AccountAggregate.self, stream,
+            let account = try session.load(Account.self, stream)
+            try session.append(Account.self, stream,
                                Account.decideEnsureAdmin(passwordHash: passwordHash, passwordMatches: passwordMatches, now: now, account.state))
-            let after = try session.load(AccountAggregate.self, stream)
+            let after = try session.load(Account.self, stream)
             return session.decision(committed: { directory.update(userId, version: after.version, account: after.state) }) {
                 AccountSnapshot(account: after.state, version: after.version)
             }
@@ -75,22 +75,22 @@ extension CommandProcessor {
         let counters = metrics
         return try await execute(metadata) { session in
             let stream = StreamId.user(userId)
-            let account = try session.load(AccountAggregate.self, stream)
+            let account = try session.load(Account.self, stream)
             let orders = try session.orders(of: userId)
             let outcome = try Erasure.decide(now: now, account: account.state, orders: orders)
             for (orderId, decision) in outcome.orders {
                 guard let before = orders.first(where: { $0.orderId == orderId }) else { continue }
                 try session.apply(decision, to: before, autoReceiveDays: days)
             }
-            try session.append(AccountAggregate.self, stream, outcome.account)
+            try session.append(Account.self, stream, outcome.account)
             if !account.state.usernameKey.isEmpty {
-                try session.append(UsernameClaimAggregate.self, StreamId.username(account.state.usernameKey), outcome.claim)
+                try session.append(UsernameClaim.self, StreamId.username(account.state.usernameKey), outcome.claim)
             }
             if let openIdKey = account.state.openIdKey {
-                try session.append(WeChatLinkAggregate.self, StreamId.wechat(openIdKey), outcome.wechat)
+                try session.append(WeChatLink.self, StreamId.wechat(openIdKey), outcome.wechat)
             }
             session.write(SideTableWrite(table: SideTables.keys, key: Array((userId + "/").utf8), operation: .deletePrefix))
-            let after = try session.load(AccountAggregate.self, stream)
+            let after = try session.load(Account.self, stream)
             let cancelledCount = outcome.orders.count
             let state = session.state
             return session.decision(committed: {

@@ -25,16 +25,16 @@ extension CommandProcessor {
                            idempotency: IdempotencyClaim? = nil, remember: (@Sendable (CartSnapshot, UInt64) -> [UInt8])? = nil) async throws -> Submission<CartSnapshot> {
         try await execute(metadata, idempotency: idempotency, remember: remember) { session in
             let stream = StreamId.cart(userId)
-            let cart = try session.load(CartAggregate.self, stream)
+            let cart = try session.load(Cart.self, stream)
             let events: [Cart.Event]
             switch change {
             case .add(let skuId, let quantity):
-                let exists = try session.load(SkuAggregate.self, StreamId.sku(skuId)).state.exists
+                let exists = try session.load(Sku.self, StreamId.sku(skuId)).state.exists
                 if !exists { throw Rejection.notFound(resource: "sku", id: skuId) }
                 try checkVersion(ifMatch, cart.version)
                 events = try Cart.decideAdd(skuId: skuId, quantity: quantity, skuExists: exists, cart.state)
             case .set(let skuId, let quantity):
-                let exists = try session.load(SkuAggregate.self, StreamId.sku(skuId)).state.exists
+                let exists = try session.load(Sku.self, StreamId.sku(skuId)).state.exists
                 if !exists || cart.state.quantity(of: skuId) == nil { throw Rejection.notFound(resource: exists ? "cart line" : "sku", id: skuId) }
                 try checkVersion(ifMatch, cart.version)
                 events = try Cart.decideSet(skuId: skuId, quantity: quantity, skuExists: exists, cart.state)
@@ -43,7 +43,7 @@ extension CommandProcessor {
                 try checkVersion(ifMatch, cart.version)
                 events = try Cart.decideRemove(skuId: skuId, cart.state)
             }
-            try session.append(CartAggregate.self, stream, events)
+            try session.append(Cart.self, stream, events)
             session.addressedStream = stream
             let snapshot = try session.cartSnapshot(userId)
             return session.decision { snapshot }
@@ -53,11 +53,11 @@ extension CommandProcessor {
 
 extension WriterSession {
     func cartSnapshot(_ userId: String) throws -> CartSnapshot {
-        let cart = try load(CartAggregate.self, StreamId.cart(userId))
+        let cart = try load(Cart.self, StreamId.cart(userId))
         var lines: [CartSnapshot.Line] = []
         for line in cart.state.lines {
-            let sku = try load(SkuAggregate.self, StreamId.sku(line.skuId)).state
-            let product = try load(ProductAggregate.self, StreamId.product(sku.productId)).state
+            let sku = try load(Sku.self, StreamId.sku(line.skuId)).state
+            let product = try load(Product.self, StreamId.product(sku.productId)).state
             lines.append(CartSnapshot.Line(line: line, sku: sku, product: product))
         }
         return CartSnapshot(lines: lines, version: cart.version)

@@ -19,14 +19,14 @@ extension CommandProcessor {
                               remember: (@Sendable (ProductSnapshot, UInt64) -> [UInt8])? = nil) async throws -> Submission<ProductSnapshot> {
         try await execute(metadata, idempotency: idempotency, remember: remember) { session in
             let productStream = StreamId.product(command.productId)
-            let product = try session.load(ProductAggregate.self, productStream)
+            let product = try session.load(Product.self, productStream)
             var existing: [String] = []
-            for definition in command.skus where try session.load(SkuAggregate.self, StreamId.sku(definition.skuId)).state.exists {
+            for definition in command.skus where try session.load(Sku.self, StreamId.sku(definition.skuId)).state.exists {
                 existing.append(definition.skuId)
             }
             let decided = try Product.decideCreate(command, product.state, existingSkuIds: existing)
-            try session.append(ProductAggregate.self, productStream, decided.product)
-            for (skuId, events) in decided.skus { try session.append(SkuAggregate.self, StreamId.sku(skuId), events) }
+            try session.append(Product.self, productStream, decided.product)
+            for (skuId, events) in decided.skus { try session.append(Sku.self, StreamId.sku(skuId), events) }
             let snapshot = try session.productSnapshot(command.productId)
             return session.decision { snapshot }
         }
@@ -35,12 +35,12 @@ extension CommandProcessor {
     public func addSku(productId: String, definition: Sku.Definition, metadata: CommandMetadata) async throws -> Submission<ProductSnapshot> {
         try await execute(metadata) { session in
             let stream = StreamId.product(productId)
-            let product = try session.load(ProductAggregate.self, stream)
+            let product = try session.load(Product.self, stream)
             guard product.state.exists else { throw Rejection.notFound(resource: "product", id: productId) }
-            let skuExists = try session.load(SkuAggregate.self, StreamId.sku(definition.skuId)).state.exists
+            let skuExists = try session.load(Sku.self, StreamId.sku(definition.skuId)).state.exists
             let decided = try Product.decideAddSku(definition, product.state, skuExists: skuExists)
-            try session.append(ProductAggregate.self, stream, decided.product)
-            try session.append(SkuAggregate.self, StreamId.sku(definition.skuId), decided.sku)
+            try session.append(Product.self, stream, decided.product)
+            try session.append(Sku.self, StreamId.sku(definition.skuId), decided.sku)
             let snapshot = try session.productSnapshot(productId)
             return session.decision { snapshot }
         }
@@ -49,9 +49,9 @@ extension CommandProcessor {
     public func updateProduct(productId: String, changes: Product.Changes, metadata: CommandMetadata) async throws -> Submission<ProductSnapshot> {
         try await execute(metadata) { session in
             let stream = StreamId.product(productId)
-            let product = try session.load(ProductAggregate.self, stream)
+            let product = try session.load(Product.self, stream)
             guard product.state.exists else { throw Rejection.notFound(resource: "product", id: productId) }
-            try session.append(ProductAggregate.self, stream, try Product.decideUpdate(changes, product.state))
+            try session.append(Product.self, stream, try Product.decideUpdate(changes, product.state))
             session.addressedStream = stream
             let snapshot = try session.productSnapshot(productId)
             return session.decision { snapshot }
@@ -62,9 +62,9 @@ extension CommandProcessor {
         let now = clock.now()
         return try await execute(metadata) { session in
             let stream = StreamId.product(productId)
-            let product = try session.load(ProductAggregate.self, stream)
+            let product = try session.load(Product.self, stream)
             guard product.state.exists else { throw Rejection.notFound(resource: "product", id: productId) }
-            try session.append(ProductAggregate.self, stream, try Product.decideListing(listed: listed, now: now, product.state))
+            try session.append(Product.self, stream, try Product.decideListing(listed: listed, now: now, product.state))
             session.addressedStream = stream
             let snapshot = try session.productSnapshot(productId)
             return session.decision { snapshot }
@@ -83,7 +83,7 @@ extension CommandProcessor {
                           idempotency: IdempotencyClaim? = nil, remember: (@Sendable (SkuSnapshot, UInt64) -> [UInt8])? = nil) async throws -> Submission<SkuSnapshot> {
         try await execute(metadata, idempotency: idempotency, remember: remember) { session in
             let stream = StreamId.sku(skuId)
-            let sku = try session.load(SkuAggregate.self, stream)
+            let sku = try session.load(Sku.self, stream)
             guard sku.state.exists else { throw Rejection.notFound(resource: "sku", id: skuId) }
             try checkVersion(ifMatch, sku.version)
             let events: [Sku.Event]
@@ -93,9 +93,9 @@ extension CommandProcessor {
             case .restock(let quantity): events = try Sku.decideRestock(quantity, sku.state)
             case .adjust(let delta, let reason): events = try Sku.decideAdjust(delta: delta, reason: reason, sku.state)
             }
-            try session.append(SkuAggregate.self, stream, events)
+            try session.append(Sku.self, stream, events)
             session.addressedStream = stream
-            let after = try session.load(SkuAggregate.self, stream)
+            let after = try session.load(Sku.self, stream)
             return session.decision { SkuSnapshot(sku: after.state, version: after.version) }
         }
     }
@@ -104,8 +104,8 @@ extension CommandProcessor {
 extension WriterSession {
     /// The product and its skus as staged.
     func productSnapshot(_ productId: String) throws -> ProductSnapshot {
-        let product = try load(ProductAggregate.self, StreamId.product(productId))
-        let skus = try product.state.skuIds.map { try load(SkuAggregate.self, StreamId.sku($0)).state }
+        let product = try load(Product.self, StreamId.product(productId))
+        let skus = try product.state.skuIds.map { try load(Sku.self, StreamId.sku($0)).state }
         return ProductSnapshot(product: product.state, skus: skus, version: product.version)
     }
 }

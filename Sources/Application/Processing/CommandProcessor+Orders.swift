@@ -23,7 +23,7 @@ extension CommandProcessor {
         let deadline = SideTableWrite(table: SideTables.deadlines, key: SideTables.deadlineKey(due: command.payBy, kind: .paymentTimeout, orderId: command.orderId),
                                       operation: .put([]))
         return try await execute(metadata, idempotency: idempotency, remember: remember) { session in
-            let cart = try session.load(CartAggregate.self, cartStream)
+            let cart = try session.load(Cart.self, cartStream)
             if command.lines == nil { try checkVersion(cartIfMatch, cart.version) }
             let requested = OrderPlacement.requestedLines(command, cart: cart.state)
             var context = OrderPlacement.Context(cart: cart.state)
@@ -32,23 +32,23 @@ extension CommandProcessor {
             // hold the writer for as long as its cart is long.
             if requested.count <= OrderPlacement.maxLines {
                 for line in requested where !context.hasSku(line.skuId) {
-                    let sku = try session.load(SkuAggregate.self, skuStreams.id(of: line.skuId)).state
+                    let sku = try session.load(Sku.self, skuStreams.id(of: line.skuId)).state
                     if sku.exists, !context.hasProduct(sku.productId) {
-                        context.add(product: try session.load(ProductAggregate.self, StreamId.product(sku.productId)).state, as: sku.productId)
+                        context.add(product: try session.load(Product.self, StreamId.product(sku.productId)).state, as: sku.productId)
                     }
                     context.add(sku: sku, as: line.skuId)
                 }
             }
             if context.limitsPurchases { context.purchases = try session.purchases(of: command.userId) }
             let outcome = try OrderPlacement.decide(command, context)
-            try session.appendNew(OrderAggregate.self, orderStream, outcome.order)
-            for move in outcome.stock { try session.append(SkuAggregate.self, skuStreams.id(of: move.skuId), [move.event]) }
-            try session.append(CartAggregate.self, cartStream, outcome.cart)
+            try session.appendNew(Order.self, orderStream, outcome.order)
+            for move in outcome.stock { try session.append(Sku.self, skuStreams.id(of: move.skuId), [move.event]) }
+            try session.append(Cart.self, cartStream, outcome.cart)
             let indexed = try session.state.userOrders.addition(userId: command.userId, orderId: command.orderId, context: session.context)
             for write in indexed.writes { session.write(write) }
             session.write(deadline)
             session.touchUser(command.userId)
-            let placed = try session.load(OrderAggregate.self, orderStream)
+            let placed = try session.load(Order.self, orderStream)
             let state = session.state
             return session.decision(committed: { counters.orderPlaced() }) {
                 state.userOrders.staged(indexed)
@@ -77,7 +77,7 @@ extension CommandProcessor {
         let counters = metrics
         return try await execute(metadata, idempotency: idempotency, remember: remember) { session in
             let stream = StreamId.order(orderId)
-            let order = try session.load(OrderAggregate.self, stream)
+            let order = try session.load(Order.self, stream)
             guard order.state.exists, userId == nil || order.state.userId == userId else { throw Rejection.notFound(resource: "order", id: orderId) }
             try checkVersion(ifMatch, order.version)
             var decision = OrderDecision()
@@ -92,7 +92,7 @@ extension CommandProcessor {
             }
             try session.apply(decision, to: order.state, autoReceiveDays: autoReceiveDays)
             session.addressedStream = stream
-            let after = try session.load(OrderAggregate.self, stream)
+            let after = try session.load(Order.self, stream)
             let state = session.state
             let cancelled = after.state.status == .cancelled && order.state.status != .cancelled
             return session.decision(committed: { if cancelled { counters.ordersCancelled() } }) {
@@ -110,13 +110,13 @@ extension CommandProcessor {
         let counters = metrics
         return try await execute(metadata) { session in
             let stream = StreamId.order(orderId)
-            let order = try session.load(OrderAggregate.self, stream)
+            let order = try session.load(Order.self, stream)
             guard order.state.exists else { throw Rejection.notFound(resource: "order", id: orderId) }
             let decision = try Order.decidePayment(paymentId: paymentId, transactionId: transactionId, amountCents: amountCents, paidAt: paidAt,
                                                    now: now, order.state)
             try session.apply(decision, to: order.state, autoReceiveDays: days)
             session.addressedStream = stream
-            let after = try session.load(OrderAggregate.self, stream)
+            let after = try session.load(Order.self, stream)
             let state = session.state
             let paid = after.state.status == .paid && order.state.status == .awaitingPayment
             return session.decision(committed: { if paid { counters.orderPaid() } }) {
@@ -134,7 +134,7 @@ extension CommandProcessor {
         let counters = metrics
         return try await execute(metadata) { session in
             let stream = StreamId.order(orderId)
-            let order = try session.load(OrderAggregate.self, stream)
+            let order = try session.load(Order.self, stream)
             session.write(SideTableWrite(table: SideTables.deadlines, key: key, operation: .delete))
             guard order.state.exists else { return session.decision { nil } }
             var decision = OrderDecision()
@@ -143,7 +143,7 @@ extension CommandProcessor {
             case .autoReceive: decision.order = Order.decideAutoReceive(now: now, afterDays: days, order.state)
             }
             try session.apply(decision, to: order.state, autoReceiveDays: days)
-            let after = try session.load(OrderAggregate.self, stream)
+            let after = try session.load(Order.self, stream)
             let state = session.state
             let cancelled = !decision.isEmpty && kind == .paymentTimeout
             return session.decision(committed: { if cancelled { counters.ordersCancelled() } }) {
@@ -160,9 +160,9 @@ extension WriterSession {
     mutating func apply(_ decision: OrderDecision, to before: Order.State, autoReceiveDays: Int) throws {
         guard !decision.isEmpty else { return }
         let stream = StreamId.order(before.orderId)
-        try append(OrderAggregate.self, stream, decision.order)
-        for move in decision.stock { try append(SkuAggregate.self, StreamId.sku(move.skuId), [move.event]) }
-        let after = try load(OrderAggregate.self, stream).state
+        try append(Order.self, stream, decision.order)
+        for move in decision.stock { try append(Sku.self, StreamId.sku(move.skuId), [move.event]) }
+        let after = try load(Order.self, stream).state
         if before.status == .awaitingPayment && after.status != .awaitingPayment {
             write(SideTableWrite(table: SideTables.deadlines, key: SideTables.deadlineKey(due: before.payBy, kind: .paymentTimeout, orderId: before.orderId),
                                  operation: .delete))
@@ -185,7 +185,7 @@ extension WriterSession {
 
     /// The buyer's orders, from the order index.
     func orders(of userId: String) throws -> [Order.State] {
-        try state.userOrders.orderIds(of: userId, context: context).map { try load(OrderAggregate.self, StreamId.order($0)).state }
+        try state.userOrders.orderIds(of: userId, context: context).map { try load(Order.self, StreamId.order($0)).state }
     }
 }
 

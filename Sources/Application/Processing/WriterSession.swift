@@ -76,7 +76,7 @@ struct WriterSession {
                 guard let specific = A.extract(event) else {
                     throw EventStoreError.corruptRecord(position: recorded.position, reason: "\(recorded.type) does not belong in \(streamId)")
                 }
-                folded = A.evolve(folded, specific)
+                A.evolve(&folded, specific)
                 version = recorded.version
             }
             guard events.count == 1000 else { break }

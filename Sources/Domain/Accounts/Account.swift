@@ -2,7 +2,7 @@
 ///
 /// The username is personal data, so the account keeps it sealed; uniqueness is claimed on a
 /// separate stream named by a keyed hash of the lowercased name (`UsernameClaim`).
-public enum Account {
+public enum Account: Decider {
     // MARK: Events
 
     public struct Registered: EventPayload, Equatable {
@@ -73,8 +73,7 @@ public enum Account {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .registered(let e):
             s.exists = true
@@ -92,7 +91,6 @@ public enum Account {
             s.passwordHash = nil
             s.tokenGeneration += 1
         }
-        return s
     }
 
     // MARK: Decisions

@@ -1,7 +1,7 @@
 /// Who holds a username. Stream `username-<keyed hash of the lowercased name>`: the append
 /// that registers a user claims it conditionally, so two registrations of one name cannot
 /// both succeed; erasure releases it.
-public enum UsernameClaim {
+public enum UsernameClaim: Decider {
     public struct Claimed: EventPayload, Equatable {
         public static let typeName = "UsernameClaimed"
         public let userId: String
@@ -24,18 +24,16 @@ public enum UsernameClaim {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .claimed(let e): s.owner = e.userId
         case .released: s.owner = nil
         }
-        return s
     }
 }
 
 /// Which account a WeChat openid signs in to. Stream `wechat-<keyed hash of the openid>`.
-public enum WeChatLink {
+public enum WeChatLink: Decider {
     public struct Linked: EventPayload, Equatable {
         public static let typeName = "WeChatLinked"
         public let userId: String
@@ -58,13 +56,11 @@ public enum WeChatLink {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .linked(let e): s.userId = e.userId
         case .unlinked: s.userId = nil
         }
-        return s
     }
 
     public static func link(userId: String) -> Event { .linked(Linked(userId: userId)) }

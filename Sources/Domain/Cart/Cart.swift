@@ -1,6 +1,6 @@
 /// A customer's cart: lines of sku and quantity, in the order first added. Stream
 /// `cart-<userId>`.
-public enum Cart {
+public enum Cart: Decider {
     public static let maxLineQuantity = 99
 
     // MARK: Events
@@ -54,8 +54,7 @@ public enum Cart {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .itemAdded(let e):
             if let index = s.lines.firstIndex(where: { $0.skuId == e.skuId }) {
@@ -72,7 +71,6 @@ public enum Cart {
         case .checkedOut:
             s.lines.removeAll()
         }
-        return s
     }
 
     // MARK: Decisions

@@ -1,6 +1,6 @@
 /// A product of the catalog: its texts, category and listing; its skus live in their own
 /// streams (`Sku`). Stream `product-<productId>`.
-public enum Product {
+public enum Product: Decider {
     // MARK: Events
 
     public struct Created: EventPayload, Equatable {
@@ -68,8 +68,7 @@ public enum Product {
     public static let initialState = State()
     public static let maxSkus = 50
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .created(let e):
             s.exists = true
@@ -95,7 +94,6 @@ public enum Product {
         case .listed:
             s.listed = true
         }
-        return s
     }
 
     // MARK: Commands

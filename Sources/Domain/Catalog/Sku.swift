@@ -2,7 +2,7 @@
 ///
 /// The ledger always balances: `restocked + adjusted = available + reserved + sold`, and
 /// `available` never goes below zero — every decision that takes stock checks it first.
-public enum Sku {
+public enum Sku: Decider {
     // MARK: Events
 
     public struct Definition: Sendable, Equatable, Codable {
@@ -118,13 +118,6 @@ public enum Sku {
     public static let initialState = State()
     public static let maxRestock: Int64 = 1_000_000
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
-        evolve(&s, event)
-        return s
-    }
-
-    /// `evolve` in place, for folds that own their state (the writer's): no copy of its fields.
     public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .created(let e):

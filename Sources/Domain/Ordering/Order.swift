@@ -2,7 +2,7 @@
 ///
 /// awaiting_payment → paid → shipped → completed; awaiting_payment → cancelled;
 /// paid | shipped | completed → refund_requested → refunded, or back where it was.
-public enum Order {
+public enum Order: Decider {
     // MARK: Events
 
     public struct Placed: EventPayload, Equatable {
@@ -161,14 +161,6 @@ public enum Order {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
-        evolve(&s, event)
-        return s
-    }
-
-    /// `evolve` in place, for folds that own their state: a read model applying events to its
-    /// copy of an order would otherwise copy the order's fields (a retain each) per event.
     public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .placed(let e):

@@ -1,5 +1,5 @@
 /// A customer's conversation with customer service. Stream `support-<userId>`.
-public enum Support {
+public enum Support: Decider {
     public enum Sender: String, Sendable, Codable {
         case customer
         case agent
@@ -30,15 +30,13 @@ public enum Support {
 
     public static let initialState = State()
 
-    public static func evolve(_ state: State, _ event: Event) -> State {
-        var s = state
+    public static func evolve(_ s: inout State, _ event: Event) {
         switch event {
         case .messagePosted(let e):
             s.messageCount += 1
             s.lastMessageAt = e.at
             s.awaitingReply = e.from == .customer
         }
-        return s
     }
 
     public struct Post: Sendable {

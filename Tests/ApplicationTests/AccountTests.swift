@@ -87,6 +87,30 @@ import Testing
         let second = try await app.accounts.signIn(openId: "oABC123", metadata: app.meta())
         #expect(!second.created && second.session.userId == first.session.userId)
     }
+
+    /// A directory that has seen nothing (a restarted server's) folds each account, username
+    /// claim and WeChat link from the log, and answers as the one the writer kept current.
+    @Test func aColdDirectoryFoldsAccountsNamesAndLinksFromTheLog() async throws {
+        let app = try await Harness()
+        defer { app.close() }
+        let frank = try await app.accounts.register(username: "frank", password: "password1", metadata: app.meta())
+        let revoked = try await app.accounts.login(username: "frank", password: "password1")
+        _ = try await app.accounts.logout(userId: frank.userId, metadata: app.meta())
+        let wechat = try await app.accounts.signIn(openId: "oCOLD1", metadata: app.meta())
+
+        let cold = AccountService(processor: app.processor, vault: app.vault, directory: AccountDirectory(store: app.store),
+                                  hasher: PasswordHasher(iterations: 1000, pool: app.pool), tokens: TokenSigner(secret: Array("test-secret".utf8)))
+        let folded = try #require(try cold.account(frank.userId))
+        #expect(folded == (try app.accounts.account(frank.userId)))
+        #expect(folded.tokenGeneration == 1)
+        #expect(throws: AccountService.Failure.unauthorized) { try cold.authenticate(revoked.token) }
+        let login = try await cold.login(username: "FRANK", password: "password1")
+        #expect(login.userId == frank.userId)
+        #expect(try cold.authenticate(login.token).userId == frank.userId)
+        let again = try await cold.signIn(openId: "oCOLD1", metadata: app.meta())
+        #expect(!again.created && again.session.userId == wechat.session.userId)
+        #expect(try cold.account("U-nobody") == nil)
+    }
 }
 
 @Suite struct PrivacyTests {

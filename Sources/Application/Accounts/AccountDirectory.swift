@@ -23,14 +23,7 @@ public final class AccountDirectory: Sendable {
     /// The account, or nil when no such user exists.
     public func account(_ userId: String) throws -> Account.State? {
         if let entry = entries.withLock({ $0.get(userId) }) { return entry.account.exists ? entry.account : nil }
-        let stream = StreamId.user(userId)
-        var state = Account.initialState
-        var version: UInt64 = 0
-        for recorded in try store.read(stream: stream) {
-            guard case .account(let event) = try DomainEvent.decode(type: recorded.type, data: recorded.data) else { continue }
-            state = Account.evolve(state, event)
-            version = recorded.version
-        }
+        let (state, version) = try fold(Account.self, stream: StreamId.user(userId))
         guard state.exists else { return nil }
         insert(userId, Entry(version: version, account: state), onlyIfNewer: true)
         return state
@@ -50,25 +43,24 @@ public final class AccountDirectory: Sendable {
 
     /// The owner of a username claim (by its keyed hash), read from the log.
     public func owner(ofUsernameKey key: String) throws -> String? {
-        try fold(UsernameClaim.initialState, stream: StreamId.username(key)) { state, event in
-            if case .usernameClaim(let e) = event { return UsernameClaim.evolve(state, e) }
-            return state
-        }.owner
+        try fold(UsernameClaim.self, stream: StreamId.username(key)).state.owner
     }
 
     /// The account linked to a WeChat openid (by its keyed hash), read from the log.
     public func owner(ofOpenIdKey key: String) throws -> String? {
-        try fold(WeChatLink.initialState, stream: StreamId.wechat(key)) { state, event in
-            if case .wechatLink(let e) = event { return WeChatLink.evolve(state, e) }
-            return state
-        }.userId
+        try fold(WeChatLink.self, stream: StreamId.wechat(key)).state.userId
     }
 
-    private func fold<S>(_ initial: S, stream: String, _ evolve: (S, DomainEvent) -> S) throws -> S {
-        var state = initial
+    /// The stream's state and version, folded from the log (events of other aggregates in it,
+    /// which the processor never writes there, are passed over).
+    private func fold<A: Aggregate>(_ aggregate: A.Type, stream: String) throws -> (state: A.State, version: UInt64) {
+        var state = A.initialState
+        var version: UInt64 = 0
         for recorded in try store.read(stream: stream) {
-            state = evolve(state, try DomainEvent.decode(type: recorded.type, data: recorded.data))
+            guard let event = A.extract(try DomainEvent.decode(type: recorded.type, data: recorded.data)) else { continue }
+            A.evolve(&state, event)
+            version = recorded.version
         }
-        return state
+        return (state, version)
     }
 }

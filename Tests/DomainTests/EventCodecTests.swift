@@ -193,4 +193,25 @@ import Testing
         let data = try DomainEvent.order(.cancelled(Order.Cancelled(reason: "customer", at: t0))).encodedData()
         #expect(data["at"] == "2026-11-25T08:00:00.000Z")
     }
+
+    /// Every domain event belongs to exactly one decider, which takes it out of `DomainEvent`
+    /// and puts it back unchanged; a decider folds a mixed sequence as if the others' events
+    /// were not there.
+    @Test func eachDeciderTakesOnlyItsOwnEvents() {
+        func roundTrips<D: Decider>(_ decider: D.Type, _ event: DomainEvent) -> Bool {
+            D.extract(event).map { D.wrap($0) == event } ?? false
+        }
+        for event in Self.samples {
+            let owners = [roundTrips(Product.self, event), roundTrips(Sku.self, event), roundTrips(Cart.self, event),
+                          roundTrips(Order.self, event), roundTrips(Account.self, event), roundTrips(UsernameClaim.self, event),
+                          roundTrips(WeChatLink.self, event), roundTrips(Support.self, event)]
+            #expect(owners.filter { $0 }.count == 1, "\(event.typeName)")
+        }
+        let mixed = Self.samples + [.sku(.restocked(Sku.Restocked(quantity: 5)))]
+        let own = mixed.compactMap(Sku.extract)
+        #expect(own.count == 3)
+        #expect(Sku.fold(mixed) == own.reduce(Sku.initialState, Sku.evolve))
+        #expect(Sku.fold(mixed).restocked == 5 && Sku.fold(mixed).exists)
+        #expect(Sku.fold([]) == Sku.initialState)
+    }
 }

@@ -64,16 +64,14 @@ enum StateFolding {
         let decoded = try events.map { try DomainEvent.decode(type: $0.type, data: $0.data) }
         let encoder = JSONValueEncoder()
         switch StreamId.category(of: streamId) {
-        case "product": return try encoder.encode(decoded.reduce(Product.initialState) { s, e in if case .product(let x) = e { Product.evolve(s, x) } else { s } })
-        case "sku": return try encoder.encode(decoded.reduce(Sku.initialState) { s, e in if case .sku(let x) = e { Sku.evolve(s, x) } else { s } })
-        case "cart": return try encoder.encode(decoded.reduce(Cart.initialState) { s, e in if case .cart(let x) = e { Cart.evolve(s, x) } else { s } })
-        case "order": return try encoder.encode(decoded.reduce(Order.initialState) { s, e in if case .order(let x) = e { Order.evolve(s, x) } else { s } })
-        case "user": return try encoder.encode(decoded.reduce(Account.initialState) { s, e in if case .account(let x) = e { Account.evolve(s, x) } else { s } })
-        case "username":
-            return try encoder.encode(decoded.reduce(UsernameClaim.initialState) { s, e in if case .usernameClaim(let x) = e { UsernameClaim.evolve(s, x) } else { s } })
-        case "wechat":
-            return try encoder.encode(decoded.reduce(WeChatLink.initialState) { s, e in if case .wechatLink(let x) = e { WeChatLink.evolve(s, x) } else { s } })
-        case "support": return try encoder.encode(decoded.reduce(Support.initialState) { s, e in if case .support(let x) = e { Support.evolve(s, x) } else { s } })
+        case "product": return try encoder.encode(Product.fold(decoded))
+        case "sku": return try encoder.encode(Sku.fold(decoded))
+        case "cart": return try encoder.encode(Cart.fold(decoded))
+        case "order": return try encoder.encode(Order.fold(decoded))
+        case "user": return try encoder.encode(Account.fold(decoded))
+        case "username": return try encoder.encode(UsernameClaim.fold(decoded))
+        case "wechat": return try encoder.encode(WeChatLink.fold(decoded))
+        case "support": return try encoder.encode(Support.fold(decoded))
         default: return .null
         }
     }

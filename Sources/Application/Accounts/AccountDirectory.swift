@@ -53,7 +53,7 @@ public final class AccountDirectory: Sendable {
 
     /// The stream's state and version, folded from the log (events of other aggregates in it,
     /// which the processor never writes there, are passed over).
-    private func fold<A: Aggregate>(_ aggregate: A.Type, stream: String) throws -> (state: A.State, version: UInt64) {
+    private func fold<A: Decider>(_ decider: A.Type, stream: String) throws -> (state: A.State, version: UInt64) {
         var state = A.initialState
         var version: UInt64 = 0
         for recorded in try store.read(stream: stream) {

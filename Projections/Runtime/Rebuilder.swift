@@ -104,13 +104,7 @@ private final class DecodedChunks: @unchecked Sendable {
                 return events
             }
             condition.lock()
-            while ready.count >= depth && !stopping {
-                if garbage.isEmpty {
-                    condition.wait()
-                } else {
-                    releaseGarbage()
-                }
-            }
+            waitFreeingGarbage { ready.count >= depth }
             if stopping {
                 condition.unlock()
                 break
@@ -127,13 +121,7 @@ private final class DecodedChunks: @unchecked Sendable {
         condition.lock()
         exhausted = true
         condition.broadcast()
-        while !stopping {
-            if garbage.isEmpty {
-                condition.wait()
-            } else {
-                releaseGarbage()
-            }
-        }
+        waitFreeingGarbage { true }
         // What was read ahead but never taken (the consumer stopped early) goes too.
         garbage.append(ready)
         ready = []
@@ -152,6 +140,18 @@ private final class DecodedChunks: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return readingCPU
+    }
+
+    /// Waits (with the lock held) while `busy()` and the consumer has not stopped us, freeing
+    /// what it hands back meanwhile.
+    private func waitFreeingGarbage(while busy: () -> Bool) {
+        while busy() && !stopping {
+            if garbage.isEmpty {
+                condition.wait()
+            } else {
+                releaseGarbage()
+            }
+        }
     }
 
     /// Releases what the consumer handed back, outside the lock (called with it held).

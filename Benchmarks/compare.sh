@@ -33,9 +33,9 @@ need pgbench postgresql
 need curl curl
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
-# The Makefile's release flags (Swift's runtime linked in, as deploy/Dockerfile builds); the
-# same default when the script runs on its own.
-RELEASE=${RELEASE:--c release --static-swift-stdlib}
+# The Makefile's release flags (Swift's runtime linked in, the training profile), also when the
+# script runs on its own.
+RELEASE=${RELEASE:-$(make -s --no-print-directory release-flags)}
 $SWIFT build $RELEASE --product orderlog-server >&2
 $SWIFT build $RELEASE --product orderlog-bench >&2
 BIN=$($SWIFT build $RELEASE --show-bin-path)

@@ -35,7 +35,7 @@ need wrk wrk
 need curl curl
 
 if [ -z "${BIN:-}" ]; then
-    RELEASE=${RELEASE:--c release --static-swift-stdlib}
+    RELEASE=${RELEASE:-$(make -s --no-print-directory release-flags)}
     $SWIFT build $RELEASE --product orderlog-server >&2
     BIN="$($SWIFT build $RELEASE --show-bin-path)/orderlog-server"
 fi

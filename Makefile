@@ -11,8 +11,8 @@ DATA ?= ./data
 # HTTP order, +25 % `/health`, +15–40 % rebuild (README, Performance). Every release build uses the
 # same flags, so the one build directory is not rebuilt from scratch between them.
 # They are also profile-guided: LLVM optimizes with the execution counts of a training run
-# (Benchmarks/pgo-train.sh, `make pgo-profile`), kept compressed in git and unpacked here — HTTP
-# orders +4–11 % a run, `/health` unchanged (README, Performance).
+# (Benchmarks/pgo-train.sh, `make pgo-profile`), kept compressed in git and unpacked here — the
+# server's CPU per HTTP request −4 to −10 %, orders and `/health` alike (README, Performance).
 # The unpacked profile is named by its content, so a new profile changes the flags and rebuilds.
 PROFILE_XZ := Benchmarks/pgo/orderlog.profdata.xz
 PROFILE := .build/pgo/orderlog-$(shell sha256sum $(PROFILE_XZ) 2>/dev/null | cut -c1-16).profdata
@@ -20,7 +20,7 @@ RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-pro
 
 .PHONY: deps test-deps build test run bench bench-compare bench-count pgo-profile release-flags clean
 
-## deps: install the C libraries (LMDB, OpenSSL's libcrypto, jemalloc) from Debian when missing.
+## deps: install the C libraries (LMDB, OpenSSL's libcrypto, jemalloc) and xz from Debian when missing.
 deps:
 	@$(call apt_install,$(APT_PACKAGES))
 

@@ -133,25 +133,7 @@ RESERVED=$(echo "$SKU" | json_field reserved)
 OVERSOLD=no
 if [ "$AVAILABLE" -lt 0 ] || [ $((AVAILABLE + RESERVED)) -ne "$STOCK" ]; then OVERSOLD=YES; fi
 
-# A client that retries safely sends an Idempotency-Key with every order, made at random (a
-# UUID): random keys are what a store keyed by them would scatter. Each key here starts with 24
-# random hex digits and ends with the thread and a counter, so it is surely fresh and every
-# request must make exactly one order.
-cat >"$WORK/order-keyed.lua" <<EOF
-$(cat "$WORK/order.lua")
-local threads = {}
-local counter = 0
-local hex = "0123456789abcdef"
-function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
-function init(args) math.randomseed(os.time() * 1000 + tid * 7919 + math.floor(os.clock() * 1e6)) end
-function request()
-  counter = counter + 1
-  local digits = {}
-  for i = 1, 24 do local r = math.random(1, 16); digits[i] = hex:sub(r, r) end
-  wrk.headers["Idempotency-Key"] = table.concat(digits) .. "-" .. tid .. "-" .. counter
-  return wrk.format()
-end
-EOF
+keyed_orders "$WORK/order.lua" "$WORK/order-keyed.lua"
 echo "== after the rounds: OrderLog hot-sku orders, a fresh Idempotency-Key on each (-t2 -c$CONCURRENCY -d${DURATION}s)" >&2
 RESERVED_BEFORE=$RESERVED
 wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$WORK/order-keyed.lua" "$URL/v1/orders" >"$WORK/orders-keyed.txt"

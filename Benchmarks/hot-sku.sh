@@ -1,4 +1,4 @@
-# Sourced by Benchmarks/compare.sh and Benchmarks/count-instructions.sh: what both need to put a
+# Sourced by Benchmarks/compare.sh, count-instructions.sh and pgo-train.sh: what both need to put a
 # server under hot-sku orders — tools from Debian, a free port, a server started with the
 # benchmark settings, and the hot sku with its buyer and wrk script.
 
@@ -46,4 +46,27 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $buyer"
 wrk.body = '{"items":[{"skuId":"HOT-1","quantity":1}],"address":{"name":"张三","phone":"13800138000","line1":"建国路88号","city":"北京"}}'
 LUA
+}
+
+# keyed_orders LUA OUT: OUT, the wrk script LUA with a fresh Idempotency-Key on every order. A
+# client that retries safely sends one with every order, made at random (a UUID): random keys are
+# what a store keyed by them would scatter. Each key here starts with 24 random hex digits and
+# ends with the thread and a counter, so it is surely fresh and every request must make exactly
+# one order.
+keyed_orders() {
+    cat >"$2" <<EOF
+$(cat "$1")
+local threads = {}
+local counter = 0
+local hex = "0123456789abcdef"
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+function init(args) math.randomseed(os.time() * 1000 + tid * 7919 + math.floor(os.clock() * 1e6)) end
+function request()
+  counter = counter + 1
+  local digits = {}
+  for i = 1, 24 do local r = math.random(1, 16); digits[i] = hex:sub(r, r) end
+  wrk.headers["Idempotency-Key"] = table.concat(digits) .. "-" .. tid .. "-" .. counter
+  return wrk.format()
+end
+EOF
 }

@@ -54,14 +54,7 @@ start_server "$WORK/server.log" 200 "$BIN/orderlog-server" --port "$PORT" --data
 hot_sku 5 "$WORK/order.lua"
 "$BIN/orderlog-bench" shopping --url "$URL" --duration "$TRAIN_SECONDS" --concurrency 64 >/dev/null
 wrk -t2 -c128 -d"${TRAIN_SECONDS}s" -s "$WORK/order.lua" "$URL/v1/orders" >/dev/null
-cat "$WORK/order.lua" - >"$WORK/keyed.lua" <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  wrk.headers["Idempotency-Key"] = "train-" .. counter .. "-" .. math.random(1, 1000000000)
-  return wrk.format()
-end
-LUA
+keyed_orders "$WORK/order.lua" "$WORK/keyed.lua"
 wrk -t2 -c128 -d"$((TRAIN_SECONDS / 2))s" -s "$WORK/keyed.lua" "$URL/v1/orders" >/dev/null
 wrk -t2 -c128 -d"$((TRAIN_SECONDS / 2))s" "$URL/health" >/dev/null
 # A graceful stop: the profile is written when the process exits.

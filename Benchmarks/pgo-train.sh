@@ -73,7 +73,7 @@ echo "== in process: orders, appends, a rebuild, search; an audit" >&2
 mkdir -p Benchmarks/pgo
 # Not -sparse: a function the training never ran is then known to be cold (optimized for size and
 # laid out apart from the hot code) rather than unknown; a sparse profile, a tenth of the size,
-# saved ~1–2 % of an HTTP order's CPU where this one saves ~8 % (README, Performance).
+# saved ~1–2 % of an HTTP order's CPU where this one saves ~4–9 % (README, Performance).
 "$PROFDATA" merge -o "$WORK/orderlog.profdata" "$WORK"/profiles/*.profraw
 xz -9 -c "$WORK/orderlog.profdata" >Benchmarks/pgo/orderlog.profdata.xz
 "$PROFDATA" show "$WORK/orderlog.profdata" | tail -n 5 >&2

@@ -27,6 +27,8 @@ RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-pro
 # then fails with "cannot open …/libswiftCore.a: Cannot allocate memory". `map-limit` raises
 # vm.max_map_count (until the next boot) when it is lower, or says how.
 MAP_COUNT := 262144
+# What every release build needs before it starts: the unpacked profile and the mapping limit.
+RELEASE_PREREQUISITES := $(PROFILE) map-limit
 
 .PHONY: deps test-deps map-limit build test run bench bench-compare bench-count pgo-profile release-flags clean
 
@@ -80,27 +82,27 @@ $(PROFILE): $(PROFILE_XZ)
 	xz -dc $< >$@
 
 ## release-flags: the release build's flags (for the scripts in Benchmarks/ run by hand).
-release-flags: $(PROFILE) map-limit
+release-flags: $(RELEASE_PREREQUISITES)
 	@echo '$(RELEASE)'
 
 ## run: build (release) and start the server on ./data with the demo catalog.
-run: deps $(PROFILE) map-limit
+run: deps $(RELEASE_PREREQUISITES)
 	$(SWIFT) build $(RELEASE) --product orderlog-server
 	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-server" --data $(DATA) --seed-demo
 
 ## bench: the in-process append benchmark (release build).
-bench: deps $(PROFILE) map-limit
+bench: deps $(RELEASE_PREREQUISITES)
 	$(SWIFT) build $(RELEASE) --product orderlog-bench
 	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
 
 ## bench-compare: OrderLog's hot sku against PostgreSQL row locking and the /health ceiling,
 ## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).
-bench-compare: deps $(PROFILE) map-limit
+bench-compare: deps $(RELEASE_PREREQUISITES)
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/compare.sh
 
 ## bench-count: instructions per hot-sku order and per /health, per server thread, under callgrind —
 ## the measure that does not move with a noisy machine (installs valgrind and wrk).
-bench-count: deps $(PROFILE) map-limit
+bench-count: deps $(RELEASE_PREREQUISITES)
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/count-instructions.sh
 
 ## pgo-profile: build instrumented binaries, run them through a training workload and write

@@ -1,4 +1,4 @@
-# Sourced by Benchmarks/compare.sh, count-instructions.sh and pgo-train.sh: what both need to put a
+# Sourced by Benchmarks/compare.sh, count-instructions.sh and pgo-train.sh: what each needs to put a
 # server under hot-sku orders — tools from Debian, a free port, a server started with the
 # benchmark settings, and the hot sku with its buyer and wrk script.
 

@@ -14,23 +14,22 @@ DATA ?= ./data
 # (Benchmarks/pgo-train.sh, `make pgo-profile`), kept compressed in git and unpacked here — the
 # server's CPU per HTTP request −4 to −10 %, orders and `/health` alike (README, Performance).
 # The unpacked profile is named by its content, so a new profile changes the flags and rebuilds.
-# And they are link-time optimized (ThinLTO): modules are compiled to LLVM bitcode and optimized
-# once more across each other at the link — NIO's, Hummingbird's and ours — the server's CPU per
-# HTTP order −8 to −12 %, per `/health` −9 to −17 % (README, Performance); each link takes ~4 min.
+# And they are link-time optimized: modules are compiled to LLVM bitcode and optimized once more
+# as one program at the link — NIO's, Hummingbird's and ours — the server's CPU per HTTP order
+# −8 to −12 %, per `/health` −9 to −17 % with ThinLTO, and ~2 % fewer instructions again with
+# full LTO, whose link also maps a fifth as much (README, Performance); each link takes ~5 min.
 PROFILE_XZ := Benchmarks/pgo/orderlog.profdata.xz
 PROFILE := .build/pgo/orderlog-$(shell sha256sum $(PROFILE_XZ) 2>/dev/null | cut -c1-16).profdata
-# (SwiftPM marks the option experimental; `make run LTO=` builds without it.)
-LTO ?= --experimental-lto-mode=thin
+# (SwiftPM marks the option experimental; `make run LTO=` builds without it. ThinLTO,
+# `LTO=--experimental-lto-mode=thin`, maps the static runtime's archives ~68,000 times at the
+# link, above Linux's default vm.max_map_count of 65,530: raise that first, or its link fails with
+# "cannot open …/libswiftCore.a: Cannot allocate memory". Full LTO peaks at ~13,000.)
+LTO ?= --experimental-lto-mode=full
 RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(CURDIR)/$(PROFILE) $(LTO)
-# lld's LTO link maps the static Swift runtime's archives thousands of times over (~68,000
-# mappings at its peak linking the server), above Linux's default limit of 65,530 — the link
-# then fails with "cannot open …/libswiftCore.a: Cannot allocate memory". `map-limit` raises
-# vm.max_map_count (until the next boot) when it is lower, or says how.
-MAP_COUNT := 262144
-# What every release build needs before it starts: the unpacked profile and the mapping limit.
-RELEASE_PREREQUISITES := $(PROFILE) map-limit
+# What every release build needs before it starts: the unpacked profile.
+RELEASE_PREREQUISITES := $(PROFILE)
 
-.PHONY: deps test-deps map-limit build test run bench bench-compare bench-count pgo-profile release-flags clean
+.PHONY: deps test-deps build test run bench bench-compare bench-count pgo-profile release-flags clean
 
 ## deps: install the C libraries (LMDB, OpenSSL's libcrypto, jemalloc) and xz from Debian when missing.
 deps:
@@ -38,19 +37,6 @@ deps:
 
 test-deps:
 	@$(call apt_install,$(TEST_APT_PACKAGES))
-
-## map-limit: let the release build's LTO link map what it needs (vm.max_map_count ≥ $(MAP_COUNT)).
-map-limit:
-	@[ -z "$(LTO)" ] && exit 0; current=$$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo $(MAP_COUNT)); \
-	if [ "$$current" -lt $(MAP_COUNT) ]; then \
-	  if [ -w /proc/sys/vm/max_map_count ]; then \
-	    echo "raising vm.max_map_count from $$current to $(MAP_COUNT): the LTO link needs ~68,000 mappings" >&2; \
-	    echo $(MAP_COUNT) 2>/dev/null >/proc/sys/vm/max_map_count || echo "warning: could not raise it; the link may fail" >&2; \
-	  else \
-	    echo "warning: vm.max_map_count is $$current and the LTO link needs ~68,000 mappings:" \
-	         "run 'sysctl -w vm.max_map_count=$(MAP_COUNT)' as root, or build without LTO: make … LTO=" >&2; \
-	  fi; \
-	fi
 
 # apt_install PACKAGES: apt-get install those of PACKAGES not installed yet.
 define apt_install

@@ -14,20 +14,18 @@ DATA ?= ./data
 # (Benchmarks/pgo-train.sh, `make pgo-profile`), kept compressed in git and unpacked here — the
 # server's CPU per HTTP request −4 to −10 %, orders and `/health` alike (README, Performance).
 # The unpacked profile is named by its content, so a new profile changes the flags and rebuilds.
-# And they are link-time optimized: modules are compiled to LLVM bitcode and optimized once more
-# as one program at the link — NIO's, Hummingbird's and ours — the server's CPU per HTTP order
-# −8 to −12 %, per `/health` −9 to −17 % with ThinLTO, and ~2 % fewer instructions again with
-# full LTO, whose link also maps a fifth as much (README, Performance); each link takes ~5 min.
+# And they are link-time optimized (full LTO): modules are compiled to LLVM bitcode and optimized
+# once more as one program at the link — NIO's, Hummingbird's and ours — the server's CPU per HTTP
+# order −10 to −14 %, per `/health` −11 to −19 % (README, Performance); each link takes ~5 min.
+# SwiftPM marks the option experimental; `make run LTO=` builds without it. ThinLTO
+# (`LTO=--experimental-lto-mode=thin`, ~2 % more instructions a request) maps the static runtime's
+# archives ~68,000 times at the link, above Linux's default vm.max_map_count of 65,530 (full LTO
+# ~13,000): raise that first, or its link fails with "cannot open …/libswiftCore.a: Cannot
+# allocate memory".
 PROFILE_XZ := Benchmarks/pgo/orderlog.profdata.xz
 PROFILE := .build/pgo/orderlog-$(shell sha256sum $(PROFILE_XZ) 2>/dev/null | cut -c1-16).profdata
-# (SwiftPM marks the option experimental; `make run LTO=` builds without it. ThinLTO,
-# `LTO=--experimental-lto-mode=thin`, maps the static runtime's archives ~68,000 times at the
-# link, above Linux's default vm.max_map_count of 65,530: raise that first, or its link fails with
-# "cannot open …/libswiftCore.a: Cannot allocate memory". Full LTO peaks at ~13,000.)
 LTO ?= --experimental-lto-mode=full
 RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(CURDIR)/$(PROFILE) $(LTO)
-# What every release build needs before it starts: the unpacked profile.
-RELEASE_PREREQUISITES := $(PROFILE)
 
 .PHONY: deps test-deps build test run bench bench-compare bench-count pgo-profile release-flags clean
 
@@ -68,27 +66,27 @@ $(PROFILE): $(PROFILE_XZ)
 	xz -dc $< >$@
 
 ## release-flags: the release build's flags (for the scripts in Benchmarks/ run by hand).
-release-flags: $(RELEASE_PREREQUISITES)
+release-flags: $(PROFILE)
 	@echo '$(RELEASE)'
 
 ## run: build (release) and start the server on ./data with the demo catalog.
-run: deps $(RELEASE_PREREQUISITES)
+run: deps $(PROFILE)
 	$(SWIFT) build $(RELEASE) --product orderlog-server
 	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-server" --data $(DATA) --seed-demo
 
 ## bench: the in-process append benchmark (release build).
-bench: deps $(RELEASE_PREREQUISITES)
+bench: deps $(PROFILE)
 	$(SWIFT) build $(RELEASE) --product orderlog-bench
 	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/orderlog-bench" append --events 200000 --concurrency 256
 
 ## bench-compare: OrderLog's hot sku against PostgreSQL row locking and the /health ceiling,
 ## one run, this machine; prints the README's results table (installs wrk and PostgreSQL).
-bench-compare: deps $(RELEASE_PREREQUISITES)
+bench-compare: deps $(PROFILE)
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/compare.sh
 
 ## bench-count: instructions per hot-sku order and per /health, per server thread, under callgrind —
 ## the measure that does not move with a noisy machine (installs valgrind and wrk).
-bench-count: deps $(RELEASE_PREREQUISITES)
+bench-count: deps $(PROFILE)
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/count-instructions.sh
 
 ## pgo-profile: build instrumented binaries, run them through a training workload and write

@@ -13,7 +13,8 @@ DATA ?= ./data
 # They are also profile-guided: LLVM optimizes with the execution counts of a training run
 # (Benchmarks/pgo-train.sh, `make pgo-profile`), kept compressed in git and unpacked here — the
 # server's CPU per HTTP request −4 to −10 %, orders and `/health` alike (README, Performance).
-# The unpacked profile is named by its content, so a new profile changes the flags and rebuilds.
+# The unpacked profile is named by its content, so a new profile changes the flags and rebuilds
+# (SwiftPM relinks when its inputs change, not when only a -Xlinker flag does).
 # And they are link-time optimized (full LTO): modules are compiled to LLVM bitcode and optimized
 # once more as one program at the link — NIO's, Hummingbird's and ours — the server's CPU per HTTP
 # order −10 to −14 %, per `/health` −11 to −19 % (README, Performance); each link takes ~5 min.
@@ -25,7 +26,10 @@ DATA ?= ./data
 PROFILE_XZ := Benchmarks/pgo/orderlog.profdata.xz
 PROFILE := .build/pgo/orderlog-$(shell sha256sum $(PROFILE_XZ) 2>/dev/null | cut -c1-16).profdata
 LTO ?= --experimental-lto-mode=full
-RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(CURDIR)/$(PROFILE) $(LTO)
+# The profile's second round of counts, taken after LTO's cross-module inlining (context-sensitive),
+# is read by the LTO link; each module's compile reads the first.
+CS_PROFILE := $(if $(LTO),-Xlinker --lto-cs-profile-file=$(CURDIR)/$(PROFILE))
+RELEASE := -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(CURDIR)/$(PROFILE) $(LTO) $(CS_PROFILE)
 
 .PHONY: deps test-deps build test run bench bench-compare bench-count pgo-profile release-flags clean
 

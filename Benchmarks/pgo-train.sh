@@ -25,7 +25,7 @@
 # after changing a hot path — the figures in the README were measured with the profile of their
 # commit.
 #
-# Round 2 is worth ~1 % of an HTTP order's server CPU (README, Performance) and takes ~30 of the
+# Round 2 is worth 0 to ~1.6 % of an HTTP order's server CPU (README, Performance) and takes ~30 of the
 # ~45 minutes: CONTEXT_SENSITIVE=0 leaves it out (the link then finds no such counts and uses none).
 #
 # Settings: SWIFT, TRAIN_SECONDS (HTTP load per phase, 20), FIRST_ROUND (a profile of round 1

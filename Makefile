@@ -94,7 +94,8 @@ bench-count: deps $(PROFILE)
 	SWIFT=$(SWIFT) RELEASE="$(RELEASE)" Benchmarks/count-instructions.sh
 
 ## pgo-profile: build instrumented binaries, run them through a training workload and write
-## Benchmarks/pgo/orderlog.profdata.xz (several minutes); regenerate after changing a hot path.
+## Benchmarks/pgo/orderlog.profdata.xz (~45 minutes, two rounds; CONTEXT_SENSITIVE=0 runs only the
+## first, ~10); regenerate after changing a hot path.
 pgo-profile: deps
 	SWIFT=$(SWIFT) Benchmarks/pgo-train.sh
 

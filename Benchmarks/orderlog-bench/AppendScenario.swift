@@ -40,6 +40,7 @@ struct AppendScenario: AsyncParsableCommand {
 
         let start = now()
         let cpuAtStart = processCPUSeconds()
+        let threadsAtStart = ThreadTimes.sample()
         let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
@@ -68,6 +69,7 @@ struct AppendScenario: AsyncParsableCommand {
         }
         let seconds = Double(now() - start) / 1e9
         let cpuCores = (processCPUSeconds() - cpuAtStart) / seconds
+        let threadsAtEnd = ThreadTimes.sample()
         var recordBytes = 0
         try store.forEachRawRecord(from: 1, limit: 1) { _, bytes in recordBytes = bytes.count }
         let verified = try store.verify()
@@ -104,7 +106,7 @@ struct AppendScenario: AsyncParsableCommand {
             // append against the median of 200 single-value raw commits, both in this run.
             ("p50ToRawCommit", latencies.milliseconds(atPercentile: 50) / rawCommit),
             ("recordBytes", Double(recordBytes)), ("concurrency", Double(concurrency)), ("cpuCores", cpuCores),
-        ]
+        ] + ThreadTimes.writerFigures(from: threadsAtStart, to: threadsAtEnd, seconds: seconds, units: Double(appended), unit: "Event")
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }
     }

@@ -65,6 +65,7 @@ struct CommandsScenario: AsyncParsableCommand {
         let skuCount = skus
         let start = now()
         let cpuAtStart = processCPUSeconds()
+        let threadsAtStart = ThreadTimes.sample()
         let (latencies, rejected, replays) = try await withThrowingTaskGroup(of: (Latencies, UInt64, UInt64).self) { group in
             for buyer in 0..<concurrency {
                 let (keyId, key) = keys[buyer]
@@ -111,6 +112,7 @@ struct CommandsScenario: AsyncParsableCommand {
         }
         let seconds = Double(now() - start) / 1e9
         let cpuCores = (processCPUSeconds() - cpuAtStart) / seconds
+        let threadsAtEnd = ThreadTimes.sample()
 
         var report = Report(scenario: "commands", requests: UInt64(perBuyer * concurrency), ok: latencies.count, rejected: rejected, seconds: seconds,
                             throughput: Double(latencies.count) / seconds, latencies: latencies)
@@ -134,6 +136,7 @@ struct CommandsScenario: AsyncParsableCommand {
                         ("writerBusy", batches.writerSeconds / seconds),
                         ("writerCommitShare", batches.commitSeconds / max(batches.writerSeconds, 1e-9)), ("sealing", sealEach ? 1 : 0),
                         ("idempotencyKeys", keyed ? 1 : 0), ("logHeadroomMB", Double(logHeadroomMb)), ("cpuCores", cpuCores)]
+            + ThreadTimes.writerFigures(from: threadsAtStart, to: threadsAtEnd, seconds: seconds, units: Double(latencies.count), unit: "Order")
         store.close()
         report.print(json: output.json)
         if !report.invariantsHold { throw ExitCode(1) }

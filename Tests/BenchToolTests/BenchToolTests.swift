@@ -78,6 +78,17 @@ import Testing
         #expect(number(report, "rejected") == 0)
         #expect(number(report, "skus") == 2)
         #expect((number(report, "throughput") ?? 0) > 0)
+        // The writer's time from the scheduler's statistics: on a core for part of the run, and
+        // never more CPU than the whole process used by its own count (getrusage).
+        if let perOrder = number(report, "writerCpuUsPerOrder"), let onCPU = number(report, "writerOnCpu"),
+           let waiting = number(report, "writerWaitingForCpu"), let others = number(report, "otherCpuUsPerOrder"),
+           let cores = number(report, "cpuCores"), let seconds = number(report, "seconds"), let ok = number(report, "ok") {
+            #expect(perOrder > 0 && others > 0 && waiting >= 0)
+            #expect(onCPU > 0 && onCPU + waiting <= 1.1, "writerOnCpu \(onCPU) + writerWaitingForCpu \(waiting)")
+            #expect(perOrder * ok / 1e6 <= cores * seconds * 1.1 + 0.02, "the writer's \(perOrder) µs × \(ok) orders against \(cores) cores × \(seconds) s")
+        } else if FileManager.default.fileExists(atPath: "/proc/self/schedstat") {
+            Issue.record("the writer's figures are missing: \(report.keys.sorted())")
+        }
     }
 
     /// Every order with a fresh random key makes one order (a key remembered wrongly would be

@@ -38,9 +38,11 @@ struct AppendScenario: AsyncParsableCommand {
 
         try BenchReservation.checkCanonical()
 
+        // Read before the clock starts: listing and reading every thread's /proc files is not
+        // the run's work.
+        let threadsAtStart = ThreadTimes.sample()
         let start = now()
         let cpuAtStart = processCPUSeconds()
-        let threadsAtStart = ThreadTimes.sample()
         let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {

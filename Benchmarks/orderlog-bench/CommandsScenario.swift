@@ -63,9 +63,11 @@ struct CommandsScenario: AsyncParsableCommand {
             remember = nil
         }
         let skuCount = skus
+        // Read before the clock starts: listing and reading every thread's /proc files is not
+        // the run's work.
+        let threadsAtStart = ThreadTimes.sample()
         let start = now()
         let cpuAtStart = processCPUSeconds()
-        let threadsAtStart = ThreadTimes.sample()
         let (latencies, rejected, replays) = try await withThrowingTaskGroup(of: (Latencies, UInt64, UInt64).self) { group in
             for buyer in 0..<concurrency {
                 let (keyId, key) = keys[buyer]

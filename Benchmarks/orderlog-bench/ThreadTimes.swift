@@ -10,6 +10,9 @@ import Foundation
 /// commit's disk writes and flushes, or nothing queued). `writerBusy` and `writerCommitShare`
 /// are the writer's own clock and cannot tell these apart.
 struct ThreadTimes {
+    /// The name the EventStore's writer gives its thread (`Writer.start`).
+    static let writerName = "ol-writer"
+
     struct Times {
         var onCPU: UInt64 = 0
         var waiting: UInt64 = 0
@@ -39,19 +42,20 @@ struct ThreadTimes {
         var sums: [String: Times] = [:]
         for (tid, thread) in threads {
             let before = earlier.threads[tid]?.times ?? Times()
-            sums[thread.name, default: Times()].onCPU += thread.times.onCPU &- min(before.onCPU, thread.times.onCPU)
-            sums[thread.name, default: Times()].waiting += thread.times.waiting &- min(before.waiting, thread.times.waiting)
+            // A thread id reused by a newer thread may show less than before: count nothing then.
+            sums[thread.name, default: Times()].onCPU += thread.times.onCPU - min(before.onCPU, thread.times.onCPU)
+            sums[thread.name, default: Times()].waiting += thread.times.waiting - min(before.waiting, thread.times.waiting)
         }
         return sums
     }
 
-    /// The report's figures for the writer thread (`ol-writer`) over `seconds` of wall time and
+    /// The report's figures for the writer thread (`writerName`) over `seconds` of wall time and
     /// `units` (orders, events): its CPU per unit, the shares of the wall time it spent on a core
     /// and waiting for one, and every other thread's CPU per unit. Empty without `/proc`.
     static func writerFigures(from start: ThreadTimes, to end: ThreadTimes, seconds: Double, units: Double, unit: String) -> [(String, Double)] {
         let names = end.byName(since: start)
-        guard let writer = names["ol-writer"], seconds > 0, units > 0 else { return [] }
-        let others = names.filter { $0.key != "ol-writer" }.values.reduce(UInt64(0)) { $0 + $1.onCPU }
+        guard let writer = names[writerName], seconds > 0, units > 0 else { return [] }
+        let others = names.filter { $0.key != writerName }.values.reduce(UInt64(0)) { $0 + $1.onCPU }
         let wall = seconds * 1e9
         return [("writerCpuUsPer\(unit)", Double(writer.onCPU) / 1e3 / units),
                 ("writerOnCpu", Double(writer.onCPU) / wall),

@@ -40,7 +40,9 @@ import Testing
         #expect(number(report, "logHeadroomMB") == 32)
         if let ratio = number(report, "ratioToPrezeroedRaw"), let raw = number(report, "rawPrezeroedThroughput"),
            let throughput = number(report, "throughput") {
-            #expect(raw > 0 && abs(ratio - throughput / raw) <= 0.01 * ratio, "ratioToPrezeroedRaw \(ratio) against \(throughput) / \(raw)")
+            // The report rounds to three decimals (as the p50ToRawCommit check below allows for):
+            // a ratio of 0.049 on a loaded machine is 1 % off by rounding alone.
+            #expect(raw > 0 && abs(ratio - throughput / raw) <= 0.01 * ratio + 0.0005, "ratioToPrezeroedRaw \(ratio) against \(throughput) / \(raw)")
         } else {
             Issue.record("ratioToPrezeroedRaw or rawPrezeroedThroughput missing")
         }
